@@ -1,0 +1,99 @@
+"""Labelled transcripts: "Operator:", "Name -- Title" header lines, "Name: text" lines."""
+
+from __future__ import annotations
+
+import re
+
+from index.parse import cues
+from index.types import Role, Section, Turn
+
+# "Henry Hou -- Chief Financial Officer" / "Timothy Tsao -- Goldman Sachs -- Analyst"
+_HEADER = re.compile(r"^[ \t]*([A-Z][\w.'\-]*(?:[ \t]+[A-Z][\w.'\-]*){0,4})[ \t]+(?:--|\u2014|\u2013)"
+                     r"[ \t]+(.{2,120}?)[ \t]*$", re.M)
+# "Operator:" alone, or "Name: text" / "Name (Title): text"
+_INLINE = re.compile(r"^[ \t]*(Operator|[A-Z][\w.'\-]*(?:[ \t]+[A-Z][\w.'\-]*){0,4})"
+                     r"(?:[ \t]*\(([^)\n]{2,80})\))?[ \t]*:[ \t]*", re.M)
+_SECTION_HEAD = re.compile(r"^[ \t]*(Prepared Remarks|Questions (?:and|&) Answers|Q&A|"
+                           r"Question-and-Answer Session)[ \t]*:?[ \t]*$", re.M | re.I)
+_NOT_NAMES = {"Note", "Source", "Date", "Title", "Company", "Call", "Webcast", "Participants",
+              "Duration", "Time", "Ticker", "Image", "Forward", "Disclaimer", "Good", "Thank"}
+
+
+def looks_labelled(source: str) -> bool:
+    labels = [m for m in _INLINE.finditer(source) if _is_name(m.group(1))]
+    headers = list(_HEADER.finditer(source))
+    return len(labels) + len(headers) >= 3
+
+
+def _is_name(label: str) -> bool:
+    return label.split()[0] not in _NOT_NAMES and len(label) <= 60
+
+
+def parse(source: str) -> list[Turn]:
+    marks = _labels(source)
+    heads = [(m.start(), m.end(), m.group(1)) for m in _SECTION_HEAD.finditer(source)]
+    turns: list[Turn] = []
+    for n, (label_start, text_start, name, title) in enumerate(marks):
+        end = marks[n + 1][0] if n + 1 < len(marks) else len(source)
+        for h_start, _h_end, _ in heads:
+            if text_start <= h_start < end:
+                end = h_start
+        start, end = _trim(source, text_start, end)
+        if start >= end:
+            continue
+        role = Role.OPERATOR if name.lower() == "operator" else cues.role_from_title(title or "")
+        if role == Role.EXECUTIVE and not title:
+            role = Role.UNKNOWN
+        section = _section_for(label_start, heads)
+        turns.append(Turn(index=len(turns), start=start, end=end, text=source[start:end],
+                          speaker=None if role == Role.OPERATOR else name, role=role,
+                          section=section or Section.PREPARED, title=title,
+                          cue="labelled in the file"))
+    return _infer_sections(turns, explicit=bool(heads))
+
+
+def _labels(source: str) -> list[tuple[int, int, str, str | None]]:
+    found: dict[int, tuple[int, int, str, str | None]] = {}
+    for m in _HEADER.finditer(source):
+        name, rest = m.group(1), m.group(2)
+        parts = [p.strip() for p in re.split(r"\s+(?:--|\u2014|\u2013)\s+", rest)]
+        title = " -- ".join(parts)
+        found[m.start()] = (m.start(), m.end(), name, title)
+    for m in _INLINE.finditer(source):
+        if not _is_name(m.group(1)) or any(s <= m.start() < e for s, e, *_ in found.values()):
+            continue
+        found[m.start()] = (m.start(), m.end(), m.group(1), m.group(2))
+    return [found[k] for k in sorted(found)]
+
+
+def _section_for(pos: int, heads: list[tuple[int, int, str]]) -> Section | None:
+    current = None
+    for start, _end, name in heads:
+        if start <= pos:
+            current = Section.PREPARED if name.lower().startswith("prepared") else Section.QA
+    return current
+
+
+def _infer_sections(turns: list[Turn], explicit: bool) -> list[Turn]:
+    if explicit:
+        return turns
+    from dataclasses import replace
+
+    section = Section.OPENING
+    out = []
+    for t in turns:
+        if section == Section.OPENING and t.role in {Role.CEO, Role.CFO, Role.EXECUTIVE}:
+            section = Section.PREPARED
+        if section != Section.QA and (t.role == Role.ANALYST or (
+                section == Section.PREPARED and cues.QA_OPENING.search(t.text))):
+            section = Section.QA
+        out.append(replace(t, section=section))
+    return out
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b

@@ -1,0 +1,252 @@
+"""The Chroma side: one persistent client, two collections.
+
+- `chunks`: one record per Chunk (document = the chunk's exact text, metadata =
+  Chunk.to_metadata(), embedding = the embedder's vector of header + text). The
+  collection's metadata records the embedder, its dimension and the chunker version.
+- `transcripts`: one record per transcript (document = the file's full text, so quotes can
+  be verified and turns shown even if the file moves; metadata = path, sha256, format,
+  company, period, turn table). Its vectors are a constant placeholder: never queried.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index import offline
+from index.chunk import CHUNKER_VERSION, chunk_transcript, embed_text, header
+from index.errors import IndexStateError
+from index.paths import index_dir
+from index.types import Chunk, Transcript, Turn
+
+CHUNKS = "chunks"
+TRANSCRIPTS = "transcripts"
+BATCH = 32
+
+Progress = Callable[[int, int], None]  # (done, total) chunks embedded
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    transcript: str
+    path: str
+    status: str  # "added" | "updated" | "unchanged"
+    chunks: int
+    embedded: int  # chunks whose vectors had to be computed
+    removed: int
+    replaced_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # cosine similarity, higher is closer
+    rank: int
+
+
+def hits_from_query(result: dict[str, Any]) -> list[Hit]:
+    """Chroma's columnar query result (first query only) -> Hits, best first."""
+    ids = (result.get("ids") or [[]])[0]
+    docs = (result.get("documents") or [[]])[0]
+    metas = (result.get("metadatas") or [[]])[0]
+    dists = (result.get("distances") or [[]])[0]
+    return [
+        Hit(Chunk.from_metadata(i, d or "", m or {}), 1.0 - float(dist), rank)
+        for rank, (i, d, m, dist) in enumerate(zip(ids, docs, metas, dists, strict=True))
+    ]
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = index_dir(path)
+        self._client: Any = None
+        self._chunks: Any = None
+        self._transcripts: Any = None
+
+    # -- opening -----------------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings
+
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(
+                path=str(self.path),
+                settings=Settings(anonymized_telemetry=False, allow_reset=False),
+            )
+        return self._client
+
+    @property
+    def chunks(self) -> Any:
+        if self._chunks is None:
+            self._chunks = self.client.get_or_create_collection(
+                CHUNKS,
+                embedding_function=offline.embedding_function(),
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={
+                    "embedder": offline.EMBEDDER_NAME,
+                    "dimension": offline.EMBEDDER_DIM,
+                    "chunker": CHUNKER_VERSION,
+                },
+            )
+            meta = self._chunks.metadata or {}
+            if meta.get("embedder") != offline.EMBEDDER_NAME:
+                raise IndexStateError(
+                    f"the index at {self.path} was built with the embedder "
+                    f"{meta.get('embedder')!r}, not {offline.EMBEDDER_NAME!r}: index into a new "
+                    "directory (--index DIR) or delete this one")
+        return self._chunks
+
+    @property
+    def transcripts(self) -> Any:
+        if self._transcripts is None:
+            self._transcripts = self.client.get_or_create_collection(
+                TRANSCRIPTS, embedding_function=None)
+        return self._transcripts
+
+    # -- writing -----------------------------------------------------------------------------
+    def add(self, t: Transcript, progress: Progress | None = None) -> IndexResult:
+        old = self._record(t.id)
+        old_path = old["metadata"].get("path") if old else None
+        if old and old["metadata"].get("sha256") == t.sha256 and \
+                old["metadata"].get("chunker") == CHUNKER_VERSION:
+            if old_path != t.path:
+                self._put_transcript(t, int(old["metadata"].get("chunks", 0)))
+            return IndexResult(t.id, t.path, "unchanged", int(old["metadata"].get("chunks", 0)),
+                               0, 0)
+        enc = offline.tiktoken_encoding()
+        pieces = offline.word_pieces()
+        chunks = chunk_transcript(
+            t, lambda s: len(enc.encode(s, disallowed_special=())),
+            lambda s: len(pieces.encode(s).ids), offline.EMBEDDER_MAX_PIECES)
+        existing = self._existing(t.id)
+        keep = {c.id for c in chunks}
+        stale = [i for i in existing if i not in keep]
+        fresh = [c for c in chunks if c.id not in existing]
+        moved = [c for c in chunks if c.id in existing and existing[c.id] != c.to_metadata()]
+        if stale:
+            self.chunks.delete(ids=stale)
+        if moved:
+            self.chunks.update(ids=[c.id for c in moved], metadatas=[c.to_metadata() for c in moved])
+        self._embed_and_upsert(t, fresh, progress)
+        self._put_transcript(t, len(chunks))
+        return IndexResult(t.id, t.path, "updated" if old else "added", len(chunks), len(fresh),
+                           len(stale), old_path if old_path and old_path != t.path else None)
+
+    def _embed_and_upsert(self, t: Transcript, chunks: Sequence[Chunk],
+                          progress: Progress | None) -> None:
+        ef = offline.embedding_function()
+        turns = {turn.index: turn for turn in t.turns}
+        for n in range(0, len(chunks), BATCH):
+            batch = chunks[n : n + BATCH]
+            vectors = ef([embed_text(c, header(t, turns[c.turn])) for c in batch])
+            self.chunks.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                metadatas=[c.to_metadata() for c in batch],
+                embeddings=[list(map(float, v)) for v in vectors],
+            )
+            if progress:
+                progress(min(n + BATCH, len(chunks)), len(chunks))
+
+    def _existing(self, transcript: str) -> dict[str, dict[str, Any]]:
+        got = self.chunks.get(where={"transcript": transcript}, include=["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"] or [], strict=True))
+
+    def _put_transcript(self, t: Transcript, n_chunks: int) -> None:
+        meta = {
+            "path": t.path,
+            "sha256": t.sha256,
+            "format": t.format,
+            "chunker": CHUNKER_VERSION,
+            "chunks": n_chunks,
+            "turns": len(t.turns),
+            "turn_table": json.dumps([turn.to_dict() for turn in t.turns]),
+            "json_spans": t.turn_texts_are_json,
+        }
+        for key in ("company", "period", "date"):
+            value = getattr(t, key)
+            if value:
+                meta[key] = value
+        self.transcripts.upsert(ids=[t.id], documents=[t.source], metadatas=[meta],
+                                embeddings=[[1.0]])
+
+    def remove(self, transcript: str) -> int:
+        ids = list(self._existing(transcript))
+        if ids:
+            self.chunks.delete(ids=ids)
+        self.transcripts.delete(ids=[transcript])
+        return len(ids)
+
+    # -- reading -----------------------------------------------------------------------------
+    def _record(self, transcript: str) -> dict[str, Any] | None:
+        got = self.transcripts.get(ids=[transcript], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return {"metadata": got["metadatas"][0] or {}}
+
+    def transcript_ids(self) -> list[str]:
+        return sorted(self.transcripts.get(include=[])["ids"])
+
+    def summaries(self) -> list[dict[str, Any]]:
+        got = self.transcripts.get(include=["metadatas"])
+        out = []
+        for tid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+            turns = [Turn.from_dict(d, "") for d in json.loads(meta.get("turn_table", "[]"))]
+            speakers = sorted({t.speaker for t in turns if t.speaker and t.speaker != "Interpreter"})
+            row = {k: v for k, v in meta.items() if k != "turn_table"}
+            out.append({"id": tid, **row, "speakers": speakers})
+        return sorted(out, key=lambda r: r["id"])
+
+    def load(self, transcript: str) -> Transcript:
+        got = self.transcripts.get(ids=[transcript], include=["metadatas", "documents"])
+        if not got["ids"]:
+            raise IndexStateError(f"no transcript {transcript!r} in the index at {self.path}: "
+                                  "run `qa transcripts` to list them")
+        meta, source = got["metadatas"][0], got["documents"][0]
+        json_spans = bool(meta.get("json_spans"))
+        raw_turns = json.loads(meta.get("turn_table", "[]"))
+        t = Transcript(id=transcript, path=meta.get("path", ""), source=source,
+                       sha256=meta.get("sha256", ""), format=meta.get("format", ""),
+                       company=meta.get("company"), period=meta.get("period"),
+                       date=meta.get("date"), turn_texts_are_json=json_spans)
+        turns = tuple(Turn.from_dict(d, t.span(d["start"], d["end"])) for d in raw_turns)
+        from dataclasses import replace
+
+        return replace(t, turns=turns)
+
+    def transcript_chunks(self, transcript: str, where: dict[str, Any] | None = None) -> list[Chunk]:
+        flt: dict[str, Any] = {"transcript": transcript}
+        if where:
+            flt = {"$and": [flt, dict(where)]}
+        got = self.chunks.get(where=flt, include=["documents", "metadatas"])
+        return [Chunk.from_metadata(i, d or "", m or {}) for i, d, m in
+                zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
+
+    def count(self) -> int:
+        return int(self.chunks.count())
+
+    def query(self, question: str, k: int = 8, transcripts: Iterable[str] | None = None,
+              where: dict[str, Any] | None = None) -> list[Hit]:
+        n = self.count()
+        if n == 0:
+            return []
+        clauses = [dict(where)] if where else []
+        ids = list(transcripts or [])
+        if ids:
+            clauses.append({"transcript": ids[0]} if len(ids) == 1 else {"transcript": {"$in": ids}})
+        flt = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        vector = offline.embedding_function()([question])[0]
+        result = self.chunks.query(
+            query_embeddings=[list(map(float, vector))], n_results=min(k, n), where=flt,
+            include=["documents", "metadatas", "distances"])
+        return hits_from_query(result)
+
+
+def default_store(path: str | Path | None = None) -> Store:
+    return Store(path)

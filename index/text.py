@@ -1,0 +1,124 @@
+"""Pure text helpers: sentence spans, words, similarity. No I/O, no models."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "inc", "co", "corp", "ltd", "no",
+    "vs", "etc", "e.g", "i.e", "u.s", "u.k", "approx", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig",
+}
+# A sentence ends at . ! ? (optionally followed by a closing quote/bracket) before white space,
+# or, in machine transcripts, at a comma followed by a capitalised sentence opener
+# ("...the computing resources, In terms of public cloud...").
+_OPENERS = (
+    "In|This|These|That|We|Our|The|So|And|But|It|For|As|At|On|Now|Next|First|Second|Third|"
+    "Fourth|Fifth|Finally|Meanwhile|However|Therefore|Looking|Moving|Secondly|Thirdly|Thank"
+)
+_END = re.compile(rf"[.!?]+[\"')\]]*(?=\s)|,(?=\s+(?:{_OPENERS})\b)")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence [start, end) spans within text[start:end], trimmed of white space."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for m in _END.finditer(text, start, end):
+        word = re.search(r"(\S+)$", text[cursor : m.start() + 1])
+        token = word.group(1).lower().rstrip(".") if word else ""
+        if token in _ABBREV or re.fullmatch(r"[a-z]", token):
+            continue
+        spans.append((cursor, m.end()))
+        cursor = m.end()
+    spans.append((cursor, end))
+    return [s for s in (_trim(text, a, b) for a, b in spans) if s[0] < s[1]]
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def paragraph_spans(text: str, by_blank_lines: bool) -> list[tuple[int, int]]:
+    """Paragraph spans: one per non-empty line, or one per blank-line-separated block."""
+    pattern = r"\S(?:.*\S)?" if not by_blank_lines else r"\S(?:(?!\n[ \t]*\n)[\s\S])*"
+    spans = []
+    for m in re.finditer(pattern, text):
+        spans.append(_trim(text, m.start(), m.end()))
+    return [s for s in spans if s[0] < s[1]]
+
+
+_STOP = set(
+    """a an and are as at be been but by can could did do does for from had has have how i
+    if in into is it its it's just me more most my no not of on or our out over so some such
+    than that the their them then there these they this those to too up us very was we were
+    what when where which while who whom why will with would you your yes okay ok also about
+    all any because being both each few further here hers him his itself let many may might
+    must now only other own same she should very well ve ll re d s t""".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, numbers kept whole (1,891.8 -> 1891.8)."""
+    out = []
+    for tok in re.findall(r"\d[\d,]*(?:\.\d+)?%?|[A-Za-z][A-Za-z'&-]*", text):
+        out.append(tok.replace(",", "").lower() if tok[0].isdigit() else tok.lower())
+    return out
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match revenue/revenues, margin/margins."""
+    for suffix in ("ies", "ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in _STOP and len(w) > 1]
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def normalise_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def iter_clauses(text: str) -> Iterator[tuple[int, int]]:
+    """Clause spans (split at , ; : and dashes) within a sentence."""
+    cursor = 0
+    for m in re.finditer(r"[,;:]\s+(?!\d{3}\b)|\s[-\u2013\u2014]+\s", text):
+        yield _trim(text, cursor, m.start())
+        cursor = m.end()
+    yield _trim(text, cursor, len(text))
+
+
+def json_raw_map(raw: str) -> list[int]:
+    """For the contents of a JSON string literal, the raw offset of each decoded character,
+    plus one entry for the end (so decoded [a, b) is raw [m[a], m[b]))."""
+    out: list[int] = []
+    i = 0
+    while i < len(raw):
+        out.append(i)
+        if raw[i] != "\\":
+            i += 1
+        elif raw[i + 1 : i + 2] != "u":
+            i += 2
+        else:
+            code = int(raw[i + 2 : i + 6], 16)
+            i += 6
+            if 0xD800 <= code < 0xDC00 and raw[i : i + 2] == "\\u":
+                low = int(raw[i + 2 : i + 6], 16)
+                if 0xDC00 <= low < 0xE000:
+                    i += 6
+    out.append(len(raw))
+    return out
