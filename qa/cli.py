@@ -1,0 +1,189 @@
+"""The `qa` command. Thin: each command parses options, calls qa/ or index/, prints.
+
+Answers go to stdout; progress and diagnostics to stderr. Errors are one line and an exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from index.errors import QAError
+from qa import render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_PARTIAL = 1  # some files could not be indexed
+
+
+def index_option(f: F) -> F:
+    return click.option(
+        "--index", "index_path", metavar="DIR", envvar="QA_INDEX", default=None,
+        help="Index directory (env QA_INDEX; default: a per-user data directory).")(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "json_", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="earnings-qa", prog_name="qa")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Answer questions about earnings-call transcripts with verified, verbatim quotes.
+
+    \b
+    Start:  qa ask "What is the CDN floor?"      (indexes the built-in sample call if empty)
+    Yours:  qa index PATH...  then  qa ask "QUESTION" --transcript ID
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _store(index_path: str | None) -> Any:
+    from index.store import Store
+
+    return Store(index_path)
+
+
+def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
+    for p in map(Path, paths):
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file()
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        else:
+            yield p
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@index_option
+@json_option
+def index_cmd(paths: tuple[str, ...], index_path: str | None, json_: bool) -> None:
+    """Index transcript files or directories (re-indexing unchanged files does nothing)."""
+    from index.indexer import index_paths
+
+    store = _store(index_path)
+    results, failures = index_paths(store, list(_walk(paths)), render.progress_printer())
+    if json_:
+        click.echo(json.dumps({
+            "index": str(store.path),
+            "indexed": [r.__dict__ for r in results],
+            "failed": [{"path": f.path, "error": f.why} for f in failures],
+        }, indent=2))
+    else:
+        for r in results:
+            click.echo(render.index_line(r))
+    for f in failures:
+        click.echo(f"qa: skipped {f.path}: {f.why}", err=True)
+    if failures:
+        sys.exit(EXIT_PARTIAL)
+
+
+@cli.command("transcripts")
+@click.option("--turns", "turns_of", metavar="ID", default=None,
+              help="Show the turn table of one transcript (speakers, roles, sections).")
+@index_option
+@json_option
+def transcripts_cmd(turns_of: str | None, index_path: str | None, json_: bool) -> None:
+    """List indexed transcripts, or one transcript's turns."""
+    store = _store(index_path)
+    if turns_of:
+        t = store.load(turns_of)
+        if json_:
+            click.echo(json.dumps([turn.to_dict() | {"text": turn.text} for turn in t.turns],
+                                  indent=2))
+        else:
+            click.echo(render.turn_table(t))
+        return
+    rows = store.summaries()
+    if json_:
+        click.echo(json.dumps(rows, indent=2))
+    elif not rows:
+        click.echo(f"The index at {store.path} is empty. Add transcripts with `qa index PATH`.")
+    else:
+        click.echo(render.transcript_table(rows))
+
+
+@cli.command("ask")
+@click.argument("question")
+@click.option("--transcript", "transcripts", multiple=True, metavar="ID",
+              help="Only this transcript (repeatable). See `qa transcripts`.")
+@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50),
+              help="How many chunks to retrieve.")
+@index_option
+@json_option
+def ask_cmd(question: str, transcripts: tuple[str, ...], k: int, index_path: str | None,
+            json_: bool) -> None:
+    """Answer QUESTION from the indexed calls, with verified quotes."""
+    from qa.pipeline import Asker
+
+    if not question.strip():
+        raise click.UsageError("the question is empty: qa ask \"What is the CDN floor?\"")
+    store = _store(index_path)
+    _ensure_sample(store)
+    known = set(store.transcript_ids())
+    missing = [t for t in transcripts if t not in known]
+    if missing:
+        raise click.BadParameter(f"not indexed: {', '.join(missing)} (indexed: "
+                                 f"{', '.join(sorted(known)) or 'none'})", param_hint="--transcript")
+    answer = Asker(store, k=k).ask(question, transcripts=list(transcripts) or None)
+    if json_:
+        click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render.answer_text(answer))
+
+
+def _ensure_sample(store: Any) -> None:
+    """An empty index gets the built-in sample call, so `qa ask` works on a fresh machine."""
+    if store.transcript_ids():
+        return
+    from index.indexer import index_paths
+    from index.paths import sample_path
+
+    click.echo(f"The index at {store.path} is empty: indexing the built-in sample call "
+               f"({sample_path().name}) first. Add your own with `qa index PATH`.", err=True)
+    _results, failures = index_paths(store, [sample_path()], render.progress_printer())
+    if failures:
+        raise QAError(f"could not index the built-in sample: {failures[0].why}")
+
+
+@cli.command("remove")
+@click.argument("transcript_ids", nargs=-1, required=True)
+@index_option
+def remove_cmd(transcript_ids: tuple[str, ...], index_path: str | None) -> None:
+    """Remove transcripts (and their chunks) from the index."""
+    store = _store(index_path)
+    known = set(store.transcript_ids())
+    for tid in transcript_ids:
+        if tid not in known:
+            raise QAError(f"no transcript {tid!r} in the index; `qa transcripts` lists them")
+        click.echo(f"removed {tid} ({store.remove(tid)} chunks)")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("qa: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except QAError as e:
+        click.echo(f"qa: error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("qa: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

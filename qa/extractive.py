@@ -1,0 +1,160 @@
+"""The offline answerer: pick the sentences of the retrieved chunks that answer the question,
+quote them, and say "the call does not say" when none does. No model, no network.
+
+Sentences are scored by BM25 (over all sentences of the transcripts in play), coverage of the
+question's terms, the chunk's retrieval rank, and preferences an analyst would apply: the
+interpreter's or an English speaker's rendering over the machine translation, answers over
+questions, figures for "how much" questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.store import Hit
+from index.text import iter_clauses, sentence_spans, words
+from index.types import Rendering, Role, Transcript, Turn
+from qa.lexical import BM25, query_terms
+from qa.types import NOT_SAID, Answer, Citation
+
+MIN_COVERAGE = 0.45  # below this the best sentence does not answer the question
+RUNNER_UP = 0.75  # further citations must score at least this share of the best
+MAX_CITATIONS = 3
+
+_QUANT = re.compile(r"\b(how much|how many|what (?:was|were|is|are) (?:the )?(?:total )?\w*\s*"
+                    r"(?:revenue|margin|profit|cost|capex|cash|expense|growth|share|rate|floor|"
+                    r"ratio|percentage|amount)|revenue|margin|profit|capex|cash|expenses?|costs?|"
+                    r"percent|%|growth|floor|ceiling|figure|number|ebitda)", re.I)
+_FIGURE = re.compile(r"\d")
+_WHO = re.compile(r"^\s*who\b|\bwhich (?:analyst|executive|firm|bank)|\bwhat firm\b", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    transcript: Transcript
+    turn: Turn
+    start: int  # file offsets
+    end: int
+    text: str
+    hit_rank: int
+
+
+def candidate_sentences(hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> list[Sentence]:
+    out: list[Sentence] = []
+    seen: set[tuple[str, int]] = set()
+    for hit in hits:
+        c = hit.chunk
+        t = transcripts[c.transcript]
+        turn = t.turns[c.turn]
+        for a, b in sentence_spans(turn.text):
+            start, end = t.file_span(turn, a, b)
+            if start >= c.start and end <= c.end and (t.id, start) not in seen:
+                seen.add((t.id, start))
+                out.append(Sentence(t, turn, start, end, turn.text[a:b], hit.rank))
+    return out
+
+
+def to_citation(s: Sentence, start: int | None = None, end: int | None = None) -> Citation:
+    start = s.start if start is None else start
+    end = s.end if end is None else end
+    return Citation(
+        quote=s.transcript.span(start, end), transcript=s.transcript.id, start=start, end=end,
+        turn=s.turn.index, speaker=s.turn.speaker, role=s.turn.role, section=s.turn.section,
+        title=s.turn.title, rendering=s.turn.rendering.value,
+    )
+
+
+def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> Answer:
+    sentences = candidate_sentences(hits, transcripts)
+    retrieved = tuple(h.chunk.id for h in hits)
+    if not sentences:
+        return Answer(question, NOT_SAID, False, retrieved=retrieved)
+    terms = query_terms(question)
+    bm = BM25([s.text for s in sentences] + _background(transcripts))
+    scores = _score(question, terms, sentences, bm, len(hits))
+    order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
+    best = order[0]
+    if scores[best][1] < MIN_COVERAGE:
+        nearest = tuple(to_citation(sentences[i]) for i in order[:3])
+        return Answer(question, NOT_SAID, False, nearest=nearest, retrieved=retrieved)
+    chosen = _choose(order, scores, sentences)
+    citations = tuple(to_citation(sentences[i]) for i in chosen)
+    text = _short_answer(question, terms, sentences[best], bm)
+    if _WHO.search(question):
+        text = f"{citations[0].who()}: {text}"
+    return Answer(question, text, True, citations=citations, retrieved=retrieved)
+
+
+def _background(transcripts: dict[str, Transcript]) -> list[str]:
+    """Every sentence of the transcripts in play, so term weights reflect the whole call."""
+    return [turn.text[a:b] for t in transcripts.values() for turn in t.turns
+            for a, b in sentence_spans(turn.text)]
+
+
+def _score(question: str, terms: list[str], sentences: list[Sentence], bm: BM25,
+           n_hits: int) -> list[tuple[float, float]]:
+    quantitative = bool(_QUANT.search(question))
+    who = bool(_WHO.search(question))
+    lex = [bm.score(i, terms) for i in range(len(sentences))]
+    top = max(lex) or 1.0
+    out = []
+    for i, s in enumerate(sentences):
+        cov = bm.coverage(i, terms)
+        score = 0.55 * lex[i] / top + 0.2 * cov + 0.25 * (1 - s.hit_rank / max(n_hits, 1))
+        if quantitative and _FIGURE.search(s.text):
+            score += 0.15
+        if s.turn.rendering == Rendering.MACHINE:
+            score -= 0.35
+        if s.turn.role == Role.OPERATOR and not who:
+            score -= 0.3
+        if s.turn.role == Role.ANALYST and not who:
+            score -= 0.15
+        if s.text.rstrip().endswith("?"):
+            score -= 0.1
+        if len(words(s.text)) < 5:
+            score -= 0.2
+        out.append((score, cov))
+    return out
+
+
+def _choose(order: list[int], scores: list[tuple[float, float]], sentences: list[Sentence]) -> list[int]:
+    best = scores[order[0]][0]
+    chosen = [order[0]]
+    for i in order[1:]:
+        if len(chosen) == MAX_CITATIONS or scores[i][0] < RUNNER_UP * best:
+            break
+        s = sentences[i]
+        if s.turn.rendering == Rendering.MACHINE and any(
+                sentences[j].turn.index == s.turn.pair for j in chosen):
+            continue  # the interpreter's rendering of this remark is already quoted
+        if scores[i][1] < MIN_COVERAGE:
+            continue
+        chosen.append(i)
+    return chosen
+
+
+def _short_answer(question: str, terms: list[str], s: Sentence, bm: BM25) -> str:
+    """The clause of the best sentence that carries the answer (verbatim)."""
+    quantitative = bool(_QUANT.search(question))
+    clauses = [(a, b) for a, b in iter_clauses(s.text) if b > a]
+    if len(clauses) <= 1:
+        return s.text.strip()
+    solo = BM25([s.text[a:b] for a, b in clauses])
+    for term in terms:  # use the call-wide weights
+        solo.df[term] = bm.df.get(term, 0)
+    solo.n = bm.n
+
+    def value(i: int) -> float:
+        a, b = clauses[i]
+        v = solo.coverage(i, terms)
+        if quantitative and _FIGURE.search(s.text[a:b]):
+            v += 0.5
+        return v
+
+    best = max(range(len(clauses)), key=value)
+    a, b = clauses[best]
+    if len(words(s.text[a:b])) < 4 and best + 1 < len(clauses):
+        b = clauses[best + 1][1]
+    return s.text[a:b].strip().rstrip(".")

@@ -1,0 +1,105 @@
+"""Lexical scoring: BM25 over word stems, with a small finance synonym table so that
+"floor" finds "minimum" and "capex" finds "capital expenditures"."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from index.text import content_words, stem
+
+# question word -> words a transcript uses for it (all stemmed at load)
+_SYNONYMS_RAW: dict[str, list[str]] = {
+    "floor": ["minimum", "lowest", "base", "baseline"],
+    "ceiling": ["maximum", "cap", "upper"],
+    "capex": ["capital", "expenditure", "expenditures"],
+    "buyback": ["repurchase", "buy", "back"],
+    "repurchase": ["buyback"],
+    "guidance": ["outlook", "expect", "forecast"],
+    "outlook": ["guidance", "expect", "going", "forward"],
+    "headcount": ["employees", "workforce", "staff", "personnel"],
+    "revenue": ["revenues", "sales", "income", "top"],
+    "sales": ["revenue", "revenues"],
+    "profit": ["profits", "earnings", "income"],
+    "earnings": ["profit", "income"],
+    "cash": ["liquidity"],
+    "cost": ["costs", "expense", "expenses"],
+    "expense": ["expenses", "cost", "costs", "opex"],
+    "opex": ["operating", "expenses"],
+    "margin": ["margins"],
+    "gpu": ["computing", "power", "servers"],
+    "ai": ["aigc", "intelligence"],
+    "decline": ["decrease", "decreased", "drop", "dropped", "down", "reduce", "reduced"],
+    "fall": ["decrease", "decreased", "drop", "dropped", "down"],
+    "fell": ["decrease", "decreased", "drop", "dropped", "down"],
+    "grow": ["growth", "increase", "increased", "up", "rise", "grew"],
+    "rise": ["increase", "increased", "growth", "up", "grew"],
+    "rose": ["increase", "increased", "growth", "up", "grew"],
+    "share": ["proportion", "percentage", "contribution", "accounting"],
+    "ceo": ["chief", "executive"],
+    "cfo": ["chief", "financial"],
+    "ecosystem": ["xiaomi", "kingsoft"],
+    "related": ["xiaomi", "kingsoft", "internal"],
+    "dividend": ["dividends", "payout"],
+    "debt": ["loan", "loans", "borrowing", "financing"],
+    "depreciation": ["amortization"],
+}
+SYNONYMS = {stem(k): {stem(v) for v in vs} for k, vs in _SYNONYMS_RAW.items()}
+QUESTION_WORDS = {"quarter", "call", "company", "say", "said", "tell", "mention", "management",
+                  "year", "much", "many", "number", "figure", "current", "kingsoft", "cloud"}
+
+
+def query_terms(question: str) -> list[str]:
+    terms = [w for w in content_words(question) if w not in QUESTION_WORDS]
+    return terms or content_words(question)
+
+
+class BM25:
+    def __init__(self, docs: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.tokens = [content_words(d) for d in docs]
+        self.tf = [Counter(t) for t in self.tokens]
+        self.n = len(docs)
+        self.avg = sum(len(t) for t in self.tokens) / max(self.n, 1)
+        self.df: Counter[str] = Counter()
+        for t in self.tokens:
+            self.df.update(set(t))
+        self.k1, self.b = k1, b
+
+    def idf(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def known(self, term: str) -> bool:
+        return self.df.get(term, 0) > 0
+
+    def score(self, i: int, terms: Sequence[str]) -> float:
+        tf, length = self.tf[i], len(self.tokens[i])
+        total = 0.0
+        for term in set(terms):
+            weight, f = 1.0, tf.get(term, 0)
+            if not f:
+                alts = [tf.get(s, 0) for s in SYNONYMS.get(term, ())]
+                f, weight = (max(alts), 0.6) if alts and max(alts) else (0, 0.0)
+            if f:
+                norm = f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * length / self.avg))
+                total += weight * self.idf(term if self.known(term) else _best_syn(self, term)) * norm
+        return total
+
+    def coverage(self, i: int, terms: Sequence[str]) -> float:
+        """Share of the question's term weight that document i matches (0..1)."""
+        tf = self.tf[i]
+        have = want = 0.0
+        for term in set(terms):
+            w = self.idf(term)
+            want += w
+            if tf.get(term):
+                have += w
+            elif any(tf.get(s) for s in SYNONYMS.get(term, ())):
+                have += 0.6 * w
+        return have / want if want else 0.0
+
+
+def _best_syn(bm: BM25, term: str) -> str:
+    alts = [s for s in SYNONYMS.get(term, ()) if bm.known(s)]
+    return max(alts, key=bm.idf) if alts else term

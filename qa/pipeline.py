@@ -1,0 +1,42 @@
+"""Question in, verified Answer out: retrieve -> answer -> verify."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from index.store import Hit, Store
+from index.types import Transcript
+from qa import extractive
+from qa.retrieve import retrieve
+from qa.types import Answer
+from qa.verify import verify_all
+
+
+class Asker:
+    """Holds the store and a cache of loaded transcripts across questions."""
+
+    def __init__(self, store: Store, k: int = 5) -> None:
+        self.store = store
+        self.k = k
+        self._transcripts: dict[str, Transcript] = {}
+
+    def transcript(self, tid: str) -> Transcript:
+        if tid not in self._transcripts:
+            self._transcripts[tid] = self.store.load(tid)
+        return self._transcripts[tid]
+
+    def retrieve(self, question: str, transcripts: Sequence[str] | None = None,
+                 where: dict[str, Any] | None = None, k: int | None = None) -> list[Hit]:
+        return retrieve(self.store, question, k or self.k, transcripts, where)
+
+    def ask(self, question: str, transcripts: Sequence[str] | None = None,
+            where: dict[str, Any] | None = None, k: int | None = None) -> Answer:
+        hits = self.retrieve(question, transcripts, where, k)
+        loaded = {tid: self.transcript(tid) for tid in {h.chunk.transcript for h in hits}}
+        result = extractive.answer(question, hits, loaded)
+        citations, notices = verify_all(result.citations, loaded)
+        nearest, more = verify_all(result.nearest, loaded)
+        return replace(result, citations=citations, nearest=nearest,
+                       notices=tuple(dict.fromkeys(result.notices + tuple(notices + more))))

@@ -1,0 +1,102 @@
+"""Text for people: answers, citations, tables, progress. Plain text; no colour codes."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import Any
+
+from index.store import IndexResult
+from index.types import ROLE_LABELS, SECTION_LABELS, Transcript
+from qa.types import Answer, Citation
+
+WIDTH = 100
+
+
+def citation_text(n: int, c: Citation) -> str:
+    quote = textwrap.fill(f"\u201c{c.quote}\u201d", WIDTH, initial_indent=f"[{n}] ",
+                          subsequent_indent="    ")
+    mark = "verified" if c.verified else "NOT VERIFIED"
+    return (f"{quote}\n    \u2014 {c.who()} \u00b7 {c.where()}\n"
+            f"    {c.transcript}, characters {c.start}-{c.end} \u00b7 {mark}")
+
+
+def answer_text(a: Answer) -> str:
+    parts = [textwrap.fill(a.text, WIDTH)]
+    if a.answerable:
+        parts += [citation_text(n, c) for n, c in enumerate(a.citations, 1)]
+    elif a.nearest:
+        parts.append("Nearest passages (they do not answer it):")
+        parts += [citation_text(n, c) for n, c in enumerate(a.nearest, 1)]
+    parts += [f"Note: {n}" for n in a.notices]
+    return "\n\n".join(parts)
+
+
+def index_line(r: IndexResult) -> str:
+    what = {"added": "indexed", "updated": "re-indexed", "unchanged": "unchanged"}[r.status]
+    line = f"{what:10} {r.transcript}  {r.chunks} chunks"
+    if r.status == "updated":
+        line += f" ({r.embedded} new, {r.removed} removed)"
+    if r.replaced_path:
+        line += f"  (replaces the copy indexed from {r.replaced_path})"
+    return line
+
+
+def transcript_table(rows: list[dict[str, Any]]) -> str:
+    head = f"{'ID':32} {'COMPANY':20} {'PERIOD':7} {'FORMAT':10} {'TURNS':>5} {'CHUNKS':>6}  SPEAKERS"
+    lines = [head]
+    for r in rows:
+        lines.append(f"{r['id'][:32]:32} {(r.get('company') or '-')[:20]:20} "
+                     f"{r.get('period') or '-':7} {r.get('format', '-'):10} {r.get('turns', 0):>5} "
+                     f"{r.get('chunks', 0):>6}  {', '.join(r['speakers']) or '-'}")
+    return "\n".join(lines)
+
+
+def turn_table(t: Transcript) -> str:
+    lines = [f"{t.id}: {t.company or '?'} {t.period or '?'} ({t.format}, {len(t.turns)} turns)",
+             f"{'#':>3} {'CHARS':13} {'SPEAKER':16} {'ROLE':18} {'SECTION':16} {'RENDERING':11} "
+             f"{'PAIR':>4}  HOW INFERRED / START OF TEXT"]
+    for u in t.turns:
+        pair = "" if u.pair is None else str(u.pair)
+        start = " ".join(u.text.split())[:48]
+        lines.append(f"{u.index:>3} {f'{u.start}-{u.end}':13} {(u.speaker or '?')[:16]:16} "
+                     f"{ROLE_LABELS[u.role][:18]:18} {SECTION_LABELS[u.section]:16} "
+                     f"{u.rendering.value:11} {pair:>4}  {u.cue or '(not inferred)'}\n"
+                     f"{'':>4}{'':13} \u201c{start}\u2026\u201d")
+    known = sum(1 for u in t.turns if u.speaker)
+    lines.append(f"\nSpeaker known for {known} of {len(t.turns)} turns.")
+    return "\n".join(lines)
+
+
+def progress_printer() -> Any:
+    """A progress reporter for index_paths: a rich bar on a terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                   "{task.total} chunks"), TimeRemainingColumn(), transient=True,
+                   console=_stderr_console())
+    state: dict[str, Any] = {}
+
+    def report(event: str, detail: object) -> None:
+        if event == "file":
+            n, total, path = detail  # type: ignore[misc]
+            if not state:
+                bar.start()
+            if "task" in state:
+                bar.remove_task(state["task"])
+            state["task"] = bar.add_task(f"[{n + 1}/{total}] {path}", total=None)
+        elif event == "embed" and "task" in state:
+            done, total = detail  # type: ignore[misc]
+            bar.update(state["task"], completed=done, total=total)
+        elif event == "done" and state:
+            bar.stop()
+
+    return report
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
