@@ -16,7 +16,7 @@ from collections.abc import Callable
 from index.text import sentence_spans
 from index.types import ROLE_LABELS, SECTION_LABELS, Chunk, Rendering, Transcript, Turn
 
-CHUNKER_VERSION = "sentences-v1"
+CHUNKER_VERSION = "sentences-v2"
 MAX_TOKENS = 200
 
 Counter = Callable[[str], int]
@@ -78,23 +78,39 @@ def _turn_spans(text: str, count: Counter, pieces: Counter | None, limit: int,
 
 
 def _split_long(text: str, a: int, b: int, count: Counter) -> list[tuple[int, int]]:
-    """Cut a sentence longer than MAX_TOKENS at white space."""
-    if count(text[a:b]) <= MAX_TOKENS:
-        return [(a, b)]
+    """Cut a sentence longer than MAX_TOKENS at white space, or, where it has none (Chinese
+    text, a run-on string), at the longest prefix that fits."""
     out: list[tuple[int, int]] = []
-    start = a
-    last_cut = a
-    for m in re.finditer(r"\s+", text[a:b]):
-        cut = a + m.start()
-        if count(text[start:cut]) > MAX_TOKENS and last_cut > start:
-            out.append((start, last_cut))
-            start = last_cut + len(re.match(r"\s*", text[last_cut:b]).group(0))  # type: ignore[union-attr]
-        last_cut = cut
-    if count(text[start:b]) > MAX_TOKENS and last_cut > start:
-        out.append((start, last_cut))
-        start = last_cut + len(re.match(r"\s*", text[last_cut:b]).group(0))  # type: ignore[union-attr]
-    out.append((start, b))
+    while count(text[a:b]) > MAX_TOKENS:
+        cut = _longest_fit(text, a, b, count)
+        spaces = [m.start() + a for m in re.finditer(r"\s+", text[a:cut])]
+        if spaces and spaces[-1] > a and cut < b and not text[cut].isspace():
+            cut = spaces[-1]  # prefer the last white space before the limit
+        out.append(_strip(text, a, cut))
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if a < b:
+        out.append((a, b))
     return [s for s in out if s[0] < s[1]]
+
+
+def _longest_fit(text: str, a: int, b: int, count: Counter) -> int:
+    """The largest end e (a < e < b) with count(text[a:e]) <= MAX_TOKENS, by bisection."""
+    lo, hi = a + 1, b
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count(text[a:mid]) <= MAX_TOKENS:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
 
 
 def _fit(text: str, span: tuple[int, int], pieces: Counter, limit: int,
@@ -106,8 +122,10 @@ def _fit(text: str, span: tuple[int, int], pieces: Counter, limit: int,
     inner = [s for s in sentence_spans(text, a, b)]
     if len(inner) < 2:
         inner = [(m.start() + a, m.end() + a) for m in re.finditer(r"\S+", text[a:b])]
-    if len(inner) < 2:
-        return [span]  # a single huge "word": nothing sensible to cut
+    if len(inner) < 2:  # one huge "word": cut it in the middle
+        mid = (a + b) // 2
+        return (_fit(text, (a, mid), pieces, limit, head) + _fit(text, (mid, b), pieces, limit, head)
+                if b - a > 1 else [span])
     mid = len(inner) // 2
     left, right = (inner[0][0], inner[mid - 1][1]), (inner[mid][0], inner[-1][1])
     return _fit(text, left, pieces, limit, head) + _fit(text, right, pieces, limit, head)

@@ -26,6 +26,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = start
     for m in _END.finditer(text, start, end):
+        if re.match(r"\s+[a-z]", text[m.end() : m.end() + 2]):
+            continue  # a real sentence starts with a capital: this one runs on
         word = re.search(r"(\S+)$", text[cursor : m.start() + 1])
         token = word.group(1).lower().rstrip(".") if word else ""
         if token in _ABBREV or re.fullmatch(r"[a-z]", token):
@@ -63,19 +65,46 @@ _STOP = set(
 )
 
 
+# Phrases that name one thing, folded to one token before splitting into words.
+_PHRASES = [
+    (re.compile(r"\bcapital expenditures?\b", re.I), "capex"),
+    (re.compile(r"\bshare (?:buy ?backs?|repurchases?)\b|\bbuy[- ]backs?\b", re.I), "buyback"),
+    (re.compile(r"\bresearch and development\b", re.I), "r&d"),
+    (re.compile(r"\b(?:general and administrative|G&A|GNN)\b", re.I), "g&a"),
+    (re.compile(r"\bquarter[- ]over[- ]quarter\b|\bsequential(?:ly)?\b", re.I), "qoq"),
+    (re.compile(r"\byear[- ]over[- ]year\b|\byear[- ]on[- ]year\b", re.I), "yoy"),
+    (re.compile(r"\bearnings per (?:share|ADS)\b", re.I), "eps"),
+]
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens, numbers kept whole (1,891.8 -> 1891.8)."""
+    """Lower-cased word tokens, numbers kept whole (1,891.8 -> 1891.8), possessives dropped."""
+    for pattern, token in _PHRASES:
+        text = pattern.sub(f" {token} ", text)
     out = []
     for tok in re.findall(r"\d[\d,]*(?:\.\d+)?%?|[A-Za-z][A-Za-z'&-]*", text):
+        tok = re.sub(r"'s?$", "", tok)
         out.append(tok.replace(",", "").lower() if tok[0].isdigit() else tok.lower())
     return out
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match revenue/revenues, margin/margins."""
-    for suffix in ("ies", "ing", "ed", "es", "s"):
+    """A light suffix stripper: enough to match revenue/revenues, margin/margins,
+    expense/expenses, business/businesses, grow/growing."""
+    if len(word) <= 4:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    for suffix in ("ing", "ly", "ed"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            base = word[: -len(suffix)]
+            if suffix != "ly" and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]  # dropped -> drop, planned -> plan
+            return base
     return word
 
 

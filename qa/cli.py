@@ -166,7 +166,18 @@ def remove_cmd(transcript_ids: tuple[str, ...], index_path: str | None) -> None:
         click.echo(f"removed {tid} ({store.remove(tid)} chunks)")
 
 
+def _plugins() -> None:
+    """Commands of later pipeline stages (`qa eval`) register through entry points, so that
+    qa/ never imports them."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="earnings_qa.commands"):
+        if ep.name not in cli.commands:
+            cli.add_command(ep.load(), ep.name)
+
+
 def main() -> None:
+    _plugins()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

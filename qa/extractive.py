@@ -14,21 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.store import Hit
-from index.text import iter_clauses, sentence_spans, words
+from index.text import content_words, iter_clauses, sentence_spans, words
 from index.types import Rendering, Role, Transcript, Turn
-from qa.lexical import BM25, query_terms
+from qa.lexical import BM25, FIGURE, figure_near, query_terms
+from qa.question import Kind, classify
 from qa.types import NOT_SAID, Answer, Citation
 
 MIN_COVERAGE = 0.45  # below this the best sentence does not answer the question
+SENTENCE_K1, SENTENCE_B = 0.5, 0.3  # one sentence: repeating a word or length matters little
+RANK_WEIGHT = 0.15  # the chunk's retrieval rank
 RUNNER_UP = 0.75  # further citations must score at least this share of the best
 MAX_CITATIONS = 3
 
-_QUANT = re.compile(r"\b(how much|how many|what (?:was|were|is|are) (?:the )?(?:total )?\w*\s*"
-                    r"(?:revenue|margin|profit|cost|capex|cash|expense|growth|share|rate|floor|"
-                    r"ratio|percentage|amount)|revenue|margin|profit|capex|cash|expenses?|costs?|"
-                    r"percent|%|growth|floor|ceiling|figure|number|ebitda)", re.I)
-_FIGURE = re.compile(r"\d")
-_WHO = re.compile(r"^\s*who\b|\bwhich (?:analyst|executive|firm|bank)|\bwhat firm\b", re.I)
+_CAUSAL = re.compile(r"\b(?:because|due to|driven by|reflecting|as a result|primarily|mainly|thanks "
+                     r"to|owing to|in response to|in line with|which is why|given)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -42,12 +41,16 @@ class Sentence:
 
 
 def candidate_sentences(hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> list[Sentence]:
+    """Sentences of the retrieved chunks. A machine translation whose interpreted rendering
+    is in the transcript is left out: the rendering says the same, with the right figures."""
     out: list[Sentence] = []
     seen: set[tuple[str, int]] = set()
     for hit in hits:
         c = hit.chunk
         t = transcripts[c.transcript]
         turn = t.turns[c.turn]
+        if turn.rendering == Rendering.MACHINE and turn.pair is not None:
+            continue
         for a, b in sentence_spans(turn.text):
             start, end = t.file_span(turn, a, b)
             if start >= c.start and end <= c.end and (t.id, start) not in seen:
@@ -71,18 +74,25 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
     retrieved = tuple(h.chunk.id for h in hits)
     if not sentences:
         return Answer(question, NOT_SAID, False, retrieved=retrieved)
-    terms = query_terms(question)
-    bm = BM25([s.text for s in sentences] + _background(transcripts))
-    scores = _score(question, terms, sentences, bm, len(hits))
+    kind = classify(question)
+    terms = query_terms(question, who=kind.who)
+    bm = BM25([s.text for s in sentences] + _background(transcripts), k1=SENTENCE_K1,
+              b=SENTENCE_B)
+    scores = _score(kind, terms, sentences, bm, len(hits))
     order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
     best = order[0]
+    if kind.count:  # "how much / how many" is answered by a figure or not at all
+        order = [i for i in order if FIGURE.search(sentences[i].text)] or order[:1]
+        best = order[0]
+        if not FIGURE.search(sentences[best].text):
+            scores[best] = (scores[best][0], 0.0)
     if scores[best][1] < MIN_COVERAGE:
         nearest = tuple(to_citation(sentences[i]) for i in order[:3])
         return Answer(question, NOT_SAID, False, nearest=nearest, retrieved=retrieved)
     chosen = _choose(order, scores, sentences)
     citations = tuple(to_citation(sentences[i]) for i in chosen)
-    text = _short_answer(question, terms, sentences[best], bm)
-    if _WHO.search(question):
+    text = _short_answer(kind, terms, sentences[best], bm)
+    if kind.who:
         text = f"{citations[0].who()}: {text}"
     return Answer(question, text, True, citations=citations, retrieved=retrieved)
 
@@ -93,30 +103,54 @@ def _background(transcripts: dict[str, Transcript]) -> list[str]:
             for a, b in sentence_spans(turn.text)]
 
 
-def _score(question: str, terms: list[str], sentences: list[Sentence], bm: BM25,
+def _score(kind: Kind, terms: list[str], sentences: list[Sentence], bm: BM25,
            n_hits: int) -> list[tuple[float, float]]:
-    quantitative = bool(_QUANT.search(question))
-    who = bool(_WHO.search(question))
+    quantitative, who, asked, answered, why = (kind.quantitative, kind.who, kind.asked,
+                                               kind.answered, kind.why)
     lex = [bm.score(i, terms) for i in range(len(sentences))]
     top = max(lex) or 1.0
     out = []
     for i, s in enumerate(sentences):
         cov = bm.coverage(i, terms)
-        score = 0.55 * lex[i] / top + 0.2 * cov + 0.25 * (1 - s.hit_rank / max(n_hits, 1))
-        if quantitative and _FIGURE.search(s.text):
+        score = 0.55 * lex[i] / top + 0.2 * cov + RANK_WEIGHT * (1 - s.hit_rank / max(n_hits, 1))
+        if quantitative and figure_near(s.text, terms):
+            score += 0.25
+        elif quantitative and FIGURE.search(s.text):
+            score += 0.1
+        score += 0.1 * min(2, _bigrams(s.text, terms))  # "total revenues", not "total cost of revenue"
+        if _leads_with(s.text, terms):
+            score += 0.1  # "Total revenues for this quarter were ...": the subject comes first
+        if why and _CAUSAL.search(s.text):
             score += 0.15
         if s.turn.rendering == Rendering.MACHINE:
             score -= 0.35
         if s.turn.role == Role.OPERATOR and not who:
             score -= 0.3
-        if s.turn.role == Role.ANALYST and not who:
-            score -= 0.15
+        if s.turn.role == Role.ANALYST and not asked:
+            score -= 0.3
+        if asked and s.turn.role != Role.ANALYST:
+            score -= 0.3
+        if answered and s.turn.role in (Role.ANALYST, Role.OPERATOR, Role.UNKNOWN):
+            score -= 0.3
         if s.text.rstrip().endswith("?"):
             score -= 0.1
         if len(words(s.text)) < 5:
             score -= 0.2
         out.append((score, cov))
     return out
+
+
+def _bigrams(text: str, terms: list[str]) -> int:
+    """How many adjacent pairs of question terms stand adjacent in the sentence too."""
+    pairs = set(zip(terms, terms[1:], strict=False))
+    cw = content_words(text)
+    return len(pairs & set(zip(cw, cw[1:], strict=False)))
+
+
+def _leads_with(text: str, terms: list[str]) -> bool:
+    head = set(content_words(text)[:3])
+    wanted = set(terms)
+    return bool(wanted) and len(head & wanted) >= max(1, round(len(wanted) * 0.67))
 
 
 def _choose(order: list[int], scores: list[tuple[float, float]], sentences: list[Sentence]) -> list[int]:
@@ -135,9 +169,9 @@ def _choose(order: list[int], scores: list[tuple[float, float]], sentences: list
     return chosen
 
 
-def _short_answer(question: str, terms: list[str], s: Sentence, bm: BM25) -> str:
+def _short_answer(kind: Kind, terms: list[str], s: Sentence, bm: BM25) -> str:
     """The clause of the best sentence that carries the answer (verbatim)."""
-    quantitative = bool(_QUANT.search(question))
+    quantitative = kind.quantitative
     clauses = [(a, b) for a, b in iter_clauses(s.text) if b > a]
     if len(clauses) <= 1:
         return s.text.strip()
@@ -149,7 +183,7 @@ def _short_answer(question: str, terms: list[str], s: Sentence, bm: BM25) -> str
     def value(i: int) -> float:
         a, b = clauses[i]
         v = solo.coverage(i, terms)
-        if quantitative and _FIGURE.search(s.text[a:b]):
+        if quantitative and FIGURE.search(s.text[a:b]):
             v += 0.5
         return v
 

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
-from index.text import content_words, stem
+from index.text import content_words, stem, words
 
 # question word -> words a transcript uses for it (all stemmed at load)
 _SYNONYMS_RAW: dict[str, list[str]] = {
@@ -31,12 +32,17 @@ _SYNONYMS_RAW: dict[str, list[str]] = {
     "gpu": ["computing", "power", "servers"],
     "ai": ["aigc", "intelligence"],
     "decline": ["decrease", "decreased", "drop", "dropped", "down", "reduce", "reduced"],
+    "shrink": ["reduce", "reduced", "decrease", "decreased", "scale", "down", "downscale", "downscaling",
+               "phase", "facing"],
+    "cut": ["reduce", "reduced", "decrease", "decreased", "reduction", "drop", "dropped", "lower"],
     "fall": ["decrease", "decreased", "drop", "dropped", "down"],
     "fell": ["decrease", "decreased", "drop", "dropped", "down"],
-    "grow": ["growth", "increase", "increased", "up", "rise", "grew"],
     "rise": ["increase", "increased", "growth", "up", "grew"],
     "rose": ["increase", "increased", "growth", "up", "grew"],
-    "share": ["proportion", "percentage", "contribution", "accounting"],
+    "share": ["proportion", "percentage", "contribution", "accounting", "portion"],
+    "portion": ["proportion", "percentage", "contribution", "accounting", "share"],
+    "broker": ["analyst", "line"],
+    "grow": ["growth", "increase", "increased", "up", "rise", "grew", "expansion"],
     "ceo": ["chief", "executive"],
     "cfo": ["chief", "financial"],
     "ecosystem": ["xiaomi", "kingsoft"],
@@ -46,12 +52,34 @@ _SYNONYMS_RAW: dict[str, list[str]] = {
     "depreciation": ["amortization"],
 }
 SYNONYMS = {stem(k): {stem(v) for v in vs} for k, vs in _SYNONYMS_RAW.items()}
-QUESTION_WORDS = {"quarter", "call", "company", "say", "said", "tell", "mention", "management",
-                  "year", "much", "many", "number", "figure", "current", "kingsoft", "cloud"}
+# Words of the question's frame, not of its subject: they never decide whether a call answers.
+QUESTION_WORDS = {stem(w) for w in """quarter quarterly q1 q2 q3 q4 call company say said tell mention
+    management year much many number figure current currently kingsoft cloud generate generated
+    bring brought book booked come came land landed sit sits fast change changed get got give
+    gave go went make made see look like level amount big large small new now today roughly
+    approximately around about period segment drove drive driving driven driver behind""".split()}
+# Frame words of "who asked / who answered" questions.
+WHO_WORDS = {stem(w) for w in """who ask asked asking question questions answer answered took
+    take fielded field respond responded reply replied handle handled raise raised""".split()}
 
 
-def query_terms(question: str) -> list[str]:
-    terms = [w for w in content_words(question) if w not in QUESTION_WORDS]
+FIGURE = re.compile(r"\d|\b(?:half|double[ds]?|doubling|twice|triple[ds]?|one[- ]third|a third|"
+                    r"dozens?|hundreds?|thousands?|millions?|billions?|percent|\w+ times)\b", re.I)
+
+
+def figure_near(text: str, terms: Sequence[str], window: int = 8) -> bool:
+    """A figure within `window` words after a question term: "Total revenues ... were 1,891.8"."""
+    tokens = [stem(w) for w in words(text)]
+    wanted = set(terms) | {s for t in terms for s in SYNONYMS.get(t, ())}
+    for i, tok in enumerate(tokens):
+        if tok in wanted and any(FIGURE.search(t) for t in tokens[i + 1 : i + 1 + window]):
+            return True
+    return False
+
+
+def query_terms(question: str, who: bool = False) -> list[str]:
+    frame = QUESTION_WORDS | WHO_WORDS if who else QUESTION_WORDS
+    terms = [w for w in content_words(question) if w not in frame]
     return terms or content_words(question)
 
 

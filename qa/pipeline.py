@@ -21,6 +21,7 @@ class Asker:
         self.store = store
         self.k = k
         self._transcripts: dict[str, Transcript] = {}
+        self.last_hits: list[Hit] = []  # what the last question retrieved, best first
 
     def transcript(self, tid: str) -> Transcript:
         if tid not in self._transcripts:
@@ -34,6 +35,7 @@ class Asker:
     def ask(self, question: str, transcripts: Sequence[str] | None = None,
             where: dict[str, Any] | None = None, k: int | None = None) -> Answer:
         hits = self.retrieve(question, transcripts, where, k)
+        self.last_hits = hits
         loaded = {tid: self.transcript(tid) for tid in {h.chunk.transcript for h in hits}}
         result = extractive.answer(question, hits, loaded)
         citations, notices = verify_all(result.citations, loaded)

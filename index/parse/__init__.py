@@ -33,7 +33,12 @@ def decode(path: Path, data: bytes) -> str:
         raise UnreadableTranscript(where, f"larger than {MAX_BYTES // 2**20} MiB; split it")
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return data.decode(codec)
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as e:
+                raise UnreadableTranscript(
+                    where, f"starts like {codec.upper()} text but does not decode as it (bad byte "
+                           f"at offset {e.start}); re-save it as UTF-8") from e
     if b"\x00" in data[:8192]:
         raise UnreadableTranscript(where, "binary file (contains NUL bytes), not a transcript")
     try:

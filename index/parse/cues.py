@@ -64,6 +64,7 @@ def role_from_title(title: str) -> Role:
 
 def roster(text: str) -> dict[str, Who]:
     """Names the call introduces with their titles: {"Zhou Tao": Who(..., CEO)}."""
+    text = flat(text)
     found: dict[str, Who] = {}
     patterns = [
         rf"(?:the |our )?({_TITLE_WORDS}),?\s+{_NAME}",
@@ -78,9 +79,24 @@ def roster(text: str) -> dict[str, Who]:
     return found
 
 
+_NOT_NAME_WORDS = {"Please", "Thank", "Thanks", "Our", "The", "And", "Good", "Hello", "Hi",
+                   "Welcome", "Morning", "Afternoon", "Evening", "So", "We", "I", "Yes", "Okay",
+                   "Sure", "Great", "Today", "Now", "This", "It"}
+
+
 def _clean_name(name: str) -> str | None:
-    words = [w for w in name.split() if w not in {"Please", "Thank", "Our", "The", "And"}]
+    """Drop leading/trailing words that are not names ("Alan Fisher Good" -> "Alan Fisher")."""
+    words = name.split()
+    while words and words[-1] in _NOT_NAME_WORDS:
+        words.pop()
+    while words and words[0] in _NOT_NAME_WORDS:
+        words.pop(0)
     return " ".join(words) or None
+
+
+def flat(text: str) -> str:
+    """Cues are phrases: match them across line breaks and runs of spaces."""
+    return re.sub(r"\s+", " ", text)
 
 
 def resolve(name: str, known: dict[str, Who]) -> Who | None:
@@ -94,6 +110,7 @@ def resolve(name: str, known: dict[str, Who]) -> Who | None:
 
 def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
     """The speaker a turn hands over to, from its last hand-over cue."""
+    text = flat(text)
     candidates: list[tuple[int, Who]] = []
     for m in re.finditer(
         rf"(?i:from the line of|question (?:comes |is )?from|this is from)\s+{_NAME}\s+"
@@ -137,6 +154,7 @@ def _who(name: str, title: str | None, known: dict[str, Who], cue: str) -> Who:
 
 def translated_speaker(text: str, known: dict[str, Who]) -> Who | None:
     """ "let me translate what Mr. Zhou said" names whose remark is being rendered."""
+    text = flat(text)
     m = re.search(rf"translat\w* (?:what|for)\s+{_NAME}", text)
     if not m:
         return None
@@ -147,6 +165,7 @@ def translated_speaker(text: str, known: dict[str, Who]) -> Who | None:
 
 
 def self_introduction(text: str, known: dict[str, Who]) -> Who | None:
+    text = flat(text)
     m = re.search(r"\bI am (?:the )?(person|one) in charge of (?:the |our )?([\w ]{2,40}?)[,.]",
                   text)
     if m:
@@ -160,6 +179,7 @@ def self_introduction(text: str, known: dict[str, Who]) -> Who | None:
 
 
 def is_operator(text: str) -> bool:
+    text = flat(text)
     return bool(OPERATOR_PHRASES.search(text))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import json.decoder
+import re
 import json.scanner
 from typing import Any
 
 from index.errors import UnreadableTranscript
-from index.parse import cues
+from index.parse import cues, sections
 from index.text import json_raw_map
 from index.types import Role, Section, Turn
 
@@ -42,7 +43,8 @@ def load_located(source: str) -> Any:
 
 
 def looks_json(source: str) -> bool:
-    return source.lstrip()[:1] in ("[", "{")
+    """JSON starts with { or with [ followed by an object, a string or ]: "[Music]" is text."""
+    return re.match(r"\s*(?:\{|\[\s*(?:[{\"\]]|$))", source) is not None
 
 
 def parse(source: str, path: str) -> tuple[list[Turn], dict[str, str]]:
@@ -108,15 +110,8 @@ def _turn(i: int, row: dict[str, Any], section: Section | None, source: str) -> 
 def _renumber(turns: list[Turn]) -> list[Turn]:
     from dataclasses import replace
 
-    out, section = [], Section.OPENING
-    explicit = any(t.section == Section.QA for t in turns)
-    for i, t in enumerate(turns):
-        if not explicit:
-            if section == Section.OPENING and t.role in {Role.CEO, Role.CFO, Role.EXECUTIVE}:
-                section = Section.PREPARED
-            if section != Section.QA and (t.role == Role.ANALYST or (
-                    section == Section.PREPARED and cues.QA_OPENING.search(t.text))):
-                section = Section.QA
-            t = replace(t, section=section)
-        out.append(replace(t, index=i))
-    return out
+    turns = [replace(t, index=i) for i, t in enumerate(turns)]
+    if any(t.section == Section.QA for t in turns):  # the file says where the Q&A is
+        return turns
+    found = sections.assign([(t.role, t.text) for t in turns])
+    return [replace(t, section=sec) for t, sec in zip(turns, found, strict=True)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from index.parse import cues
+from dataclasses import replace
+
+from index.parse import cues, sections
 from index.types import Role, Section, Turn
 
 # "Henry Hou -- Chief Financial Officer" / "Timothy Tsao -- Goldman Sachs -- Analyst"
@@ -26,6 +28,8 @@ def looks_labelled(source: str) -> bool:
 
 
 def _is_name(label: str) -> bool:
+    if _SECTION_HEAD.fullmatch(label + ":") or _SECTION_HEAD.fullmatch(label):
+        return False
     return label.split()[0] not in _NOT_NAMES and len(label) <= 60
 
 
@@ -33,7 +37,9 @@ def parse(source: str) -> list[Turn]:
     marks = _labels(source)
     heads = [(m.start(), m.end(), m.group(1)) for m in _SECTION_HEAD.finditer(source)]
     turns: list[Turn] = []
+    titles = {name: title for _s, _e, name, title in marks if title}
     for n, (label_start, text_start, name, title) in enumerate(marks):
+        title = title or titles.get(name)
         end = marks[n + 1][0] if n + 1 < len(marks) else len(source)
         for h_start, _h_end, _ in heads:
             if text_start <= h_start < end:
@@ -77,18 +83,8 @@ def _section_for(pos: int, heads: list[tuple[int, int, str]]) -> Section | None:
 def _infer_sections(turns: list[Turn], explicit: bool) -> list[Turn]:
     if explicit:
         return turns
-    from dataclasses import replace
-
-    section = Section.OPENING
-    out = []
-    for t in turns:
-        if section == Section.OPENING and t.role in {Role.CEO, Role.CFO, Role.EXECUTIVE}:
-            section = Section.PREPARED
-        if section != Section.QA and (t.role == Role.ANALYST or (
-                section == Section.PREPARED and cues.QA_OPENING.search(t.text))):
-            section = Section.QA
-        out.append(replace(t, section=section))
-    return out
+    found = sections.assign([(t.role, t.text) for t in turns])
+    return [replace(t, section=sec) for t, sec in zip(turns, found, strict=True)]
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

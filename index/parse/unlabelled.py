@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from index.parse import cues
+from index.parse import cues, sections
 from index.text import content_words, jaccard, sentence_spans
 from index.types import Rendering, Role, Section, Turn
 
@@ -276,12 +276,7 @@ def _assign(b: _Block, who: cues.Who) -> None:
 
 
 def _sections(source: str, blocks: list[_Block]) -> None:
-    section = Section.OPENING
-    for b in blocks:
-        text = source[b.start : b.end]
-        if section == Section.OPENING and b.role in {Role.CEO, Role.CFO, Role.EXECUTIVE}:
-            section = Section.PREPARED
-        if section != Section.QA and (b.role == Role.ANALYST or (
-                section == Section.PREPARED and cues.QA_OPENING.search(text))):
-            section = Section.QA
+    body = [b for b in blocks if not b.header]
+    for b, section in zip(body, sections.assign([(b.role, source[b.start : b.end]) for b in body]),
+                          strict=True):
         b.section = section

@@ -1,0 +1,39 @@
+"""Opening -> prepared remarks -> Q&A, from roles and the call's own cues; shared by every
+format that does not label its sections."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.parse.cues import QA_OPENING, flat
+from index.types import Role, Section
+
+_MANAGEMENT = {Role.CEO, Role.CFO, Role.EXECUTIVE}
+_SAFE_HARBOUR = re.compile(r"forward[- ]looking statements?|safe harbou?r", re.I)
+
+
+def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
+    """The section of each (role, text) turn. The Q&A starts at the operator's turn that
+    opens it, or at the turn after a speaker who invites questions, or at the first analyst."""
+    out: list[Section] = []
+    section = Section.OPENING
+    qa_next = after_safe_harbour = False
+    for role, text in turns:
+        text = flat(text)
+        if qa_next:
+            section, qa_next = Section.QA, False
+        if section == Section.OPENING and (role in _MANAGEMENT or (
+                after_safe_harbour and role not in (Role.OPERATOR, Role.IR))):
+            section = Section.PREPARED
+        if section != Section.QA:
+            if role == Role.ANALYST:
+                section = Section.QA
+            elif section == Section.PREPARED and QA_OPENING.search(text):
+                if role == Role.OPERATOR:
+                    section = Section.QA
+                else:
+                    qa_next = True
+        after_safe_harbour = after_safe_harbour or bool(_SAFE_HARBOUR.search(text))
+        out.append(section)
+    return out
