@@ -62,7 +62,8 @@ def turn_table(t: Transcript) -> str:
         lines.append(f"{u.index:>3} {f'{u.start}-{u.end}':13} {(u.speaker or '?')[:16]:16} "
                      f"{ROLE_LABELS[u.role][:18]:18} {SECTION_LABELS[u.section]:16} "
                      f"{u.rendering.value:11} {pair:>4}  {u.cue or '(not inferred)'}\n"
-                     f"{'':>4}{'':13} \u201c{start}\u2026\u201d")
+                     f"{'':>4}{'':13} \u201c{start}\u2026\u201d"
+                     + (f"  [title: {u.title}]" if u.title else ""))
     known = sum(1 for u in t.turns if u.speaker)
     lines.append(f"\nSpeaker known for {known} of {len(t.turns)} turns.")
     return "\n".join(lines)

@@ -522,3 +522,12 @@ def test_utf8_bom_file_parses_without_the_bom(tmp_path: Path) -> None:
 
 def test_broken_utf16_file_is_unreadable(tmp_path: Path) -> None:
     assert "UTF" in unreadable(tmp_path, b"\xff\xfeO\x00p\x00e").why
+
+
+def test_a_short_labelled_file_is_still_labelled(tmp_path: Path) -> None:
+    t = read_transcript(write(tmp_path, "acme.txt",
+                              "Operator: Welcome to the Acme first quarter 2024 earnings call.\n"
+                              "Jane Roe -- Chief Financial Officer\nRevenue was 12 million dollars.\n"))
+    assert t.format == "labelled"
+    assert [(u.speaker, u.role) for u in t.turns] == [(None, Role.OPERATOR),
+                                                      ("Jane Roe", Role.CFO)]

@@ -23,8 +23,9 @@ _NOT_NAMES = {"Note", "Source", "Date", "Title", "Company", "Call", "Webcast", "
 
 def looks_labelled(source: str) -> bool:
     labels = [m for m in _INLINE.finditer(source) if _is_name(m.group(1))]
-    headers = list(_HEADER.finditer(source))
-    return len(labels) + len(headers) >= 3
+    found = len(labels) + len(list(_HEADER.finditer(source)))
+    lines = sum(1 for ln in source.splitlines() if ln.strip())
+    return found >= 3 or (found >= 2 and found >= 0.3 * lines)
 
 
 def _is_name(label: str) -> bool:
