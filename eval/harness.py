@@ -110,7 +110,6 @@ def run(gold_path: str | Path, transcripts: str | Path | None = None, k: int = 5
                 progress(n, len(gold.items), item.id)
             items.append(_run_item(asker, item, sources[item.transcript].source,
                                    transcript_id(files[item.transcript]), k))
-        store = None  # noqa: F841  (close before the directory goes)
     metrics = aggregate([r.score for r in items], [r.item.answerable for r in items])
     report = Report(str(gold_path), k, mode, metrics, items, index_seconds,
                     time.perf_counter() - started)

@@ -51,7 +51,8 @@ def facts_ok(text: str, facts: Sequence[Sequence[str]]) -> bool:
 
 def _squash(text: str) -> tuple[str, list[int]]:
     """Whitespace-normalised text and, for each of its characters, the original offset."""
-    out, where = [], []
+    out: list[str] = []
+    where: list[int] = []
     prev_space = False
     for i, ch in enumerate(text):
         if ch.isspace():

@@ -132,6 +132,17 @@ class Transcript:
         m = json_raw_map(self.source[turn.start : turn.end])
         return turn.start + m[a], turn.start + m[b]
 
+    def local_offset(self, turn: Turn, file_offset: int) -> int:
+        """Index into turn.text of a file offset inside the turn (inverse of file_span)."""
+        if not self.turn_texts_are_json:
+            return file_offset - turn.start
+        from bisect import bisect_left
+
+        from index.text import json_raw_map
+
+        m = json_raw_map(self.source[turn.start : turn.end])
+        return bisect_left(m, file_offset - turn.start)
+
     def turn_at(self, offset: int) -> Turn | None:
         for turn in self.turns:
             if turn.start <= offset < turn.end:

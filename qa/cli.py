@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,7 +43,10 @@ def cli(ctx: click.Context) -> None:
     Yours:  qa index PATH...  then  qa ask "QUESTION" --transcript ID
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if sys.stdin.isatty():  # `qa` in a terminal is the interactive session
+            ctx.invoke(repl_cmd)
+        else:
+            click.echo(ctx.get_help())
 
 
 def _store(index_path: str | None) -> Any:
@@ -110,21 +114,41 @@ def transcripts_cmd(turns_of: str | None, index_path: str | None, json_: bool) -
         click.echo(render.transcript_table(rows))
 
 
+def model_options(f: F) -> F:
+    for option in reversed([
+        click.option("--mode", type=click.Choice(["quotes", "llm"]), default=None,
+                     help="quotes: offline extractive answers; llm: a language model "
+                          "(default: llm when a model is configured; env QA_MODE)."),
+        click.option("--model", default=None, help="Model name on the server (env QA_MODEL)."),
+        click.option("--base-url", default=None, metavar="URL",
+                     help="OpenAI-compatible server (env OPENAI_BASE_URL)."),
+        click.option("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="Per-request timeout for the model server (env QA_TIMEOUT; 60)."),
+    ]):
+        f = option(f)
+    return f
+
+
 @cli.command("ask")
 @click.argument("question")
 @click.option("--transcript", "transcripts", multiple=True, metavar="ID",
               help="Only this transcript (repeatable). See `qa transcripts`.")
 @click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50),
               help="How many chunks to retrieve.")
+@model_options
+@click.option("-v", "--verbose", is_flag=True, help="Show mode, tokens used and time on stderr.")
 @index_option
 @json_option
-def ask_cmd(question: str, transcripts: tuple[str, ...], k: int, index_path: str | None,
-            json_: bool) -> None:
+def ask_cmd(question: str, transcripts: tuple[str, ...], k: int, mode: str | None,
+            model: str | None, base_url: str | None, timeout: float | None, verbose: bool,
+            index_path: str | None, json_: bool) -> None:
     """Answer QUESTION from the indexed calls, with verified quotes."""
+    from qa.config import resolve
     from qa.pipeline import Asker
 
     if not question.strip():
         raise click.UsageError("the question is empty: qa ask \"What is the CDN floor?\"")
+    settings = resolve({"mode": mode, "model": model, "base_url": base_url, "timeout": timeout})
     store = _store(index_path)
     _ensure_sample(store)
     known = set(store.transcript_ids())
@@ -132,11 +156,23 @@ def ask_cmd(question: str, transcripts: tuple[str, ...], k: int, index_path: str
     if missing:
         raise click.BadParameter(f"not indexed: {', '.join(missing)} (indexed: "
                                  f"{', '.join(sorted(known)) or 'none'})", param_hint="--transcript")
-    answer = Asker(store, k=k).ask(question, transcripts=list(transcripts) or None)
+    asker = Asker(store, k=k)
+    stream = render.Streamer(enabled=not json_ and settings.mode == "llm")
+    started = time.perf_counter()
+    answer = asker.ask(question, transcripts=list(transcripts) or None, settings=settings,
+                       on_text=stream.write, on_notice=stream.notice)
+    stream.end()
+    if verbose:
+        click.echo(render.verbose_line(settings, asker.last_usage,
+                                       time.perf_counter() - started), err=True)
     if json_:
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(render.answer_text(answer))
+        # the final answer is printed again when it is not what was streamed (a repaired reply,
+        # the offline fallback, or a stream that was asked again)
+        streamed = stream.streamed and answer.mode == "llm" and \
+            " ".join(stream.text.split()) == " ".join(answer.text.split())
+        click.echo(render.answer_text(answer, streamed=streamed, shown=stream.shown))
 
 
 def _ensure_sample(store: Any) -> None:
@@ -166,6 +202,19 @@ def remove_cmd(transcript_ids: tuple[str, ...], index_path: str | None) -> None:
         click.echo(f"removed {tid} ({store.remove(tid)} chunks)")
 
 
+@cli.command("repl")
+@model_options
+@index_option
+def repl_cmd(mode: str | None, model: str | None, base_url: str | None, timeout: float | None,
+             index_path: str | None) -> None:
+    """Ask questions interactively (what `qa` alone does in a terminal); :help inside."""
+    from qa.config import resolve
+    from qa.repl import start
+
+    start(resolve({"mode": mode, "model": model, "base_url": base_url, "timeout": timeout}),
+          index_path)
+
+
 def _plugins() -> None:
     """Commands of later pipeline stages (`qa eval`) register through entry points, so that
     qa/ never imports them."""
@@ -176,24 +225,34 @@ def _plugins() -> None:
             cli.add_command(ep.load(), ep.name)
 
 
-def main() -> None:
+def run(args: list[str] | None = None) -> int:
+    """Run the command line; every failure becomes one line on stderr and an exit code."""
     _plugins()
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args=args, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("qa: interrupted", err=True)
-        sys.exit(130)
+        return 130
+    except click.exceptions.Exit as e:
+        return int(e.exit_code or 0)
     except click.ClickException as e:
         e.show()
-        sys.exit(e.exit_code)
+        return e.exit_code
     except QAError as e:
         click.echo(f"qa: error: {e}", err=True)
-        sys.exit(e.exit_code)
+        return e.exit_code
     except KeyboardInterrupt:
         click.echo("qa: interrupted", err=True)
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        sys.exit(0)
+        return 0
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
 
 
 if __name__ == "__main__":

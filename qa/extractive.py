@@ -97,6 +97,21 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
     return Answer(question, text, True, citations=citations, retrieved=retrieved)
 
 
+def nearest(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript],
+            n: int = 3) -> tuple[Citation, ...]:
+    """The n best-scoring sentences, shown when the call does not answer the question."""
+    sentences = candidate_sentences(hits, transcripts)
+    if not sentences:
+        return ()
+    kind = classify(question)
+    terms = query_terms(question, who=kind.who)
+    bm = BM25([s.text for s in sentences] + _background(transcripts), k1=SENTENCE_K1,
+              b=SENTENCE_B)
+    scores = _score(kind, terms, sentences, bm, len(hits))
+    order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
+    return tuple(to_citation(sentences[i]) for i in order[:n])
+
+
 def _background(transcripts: dict[str, Transcript]) -> list[str]:
     """Every sentence of the transcripts in play, so term weights reflect the whole call."""
     return [turn.text[a:b] for t in transcripts.values() for turn in t.turns

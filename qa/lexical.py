@@ -107,8 +107,8 @@ class BM25:
         for term in set(terms):
             weight, f = 1.0, tf.get(term, 0)
             if not f:
-                alts = [tf.get(s, 0) for s in SYNONYMS.get(term, ())]
-                f, weight = (max(alts), 0.6) if alts and max(alts) else (0, 0.0)
+                best = max((tf.get(s, 0) for s in SYNONYMS.get(term, ())), default=0)
+                f, weight = (best, 0.6) if best else (0, 0.0)
             if f:
                 norm = f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * length / self.avg))
                 total += weight * self.idf(term if self.known(term) else _best_syn(self, term)) * norm

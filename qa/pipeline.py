@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from index.store import Hit, Store
 from index.types import Transcript
 from qa import extractive
+from qa.config import Settings
 from qa.retrieve import retrieve
 from qa.types import Answer
 from qa.verify import verify_all
+
+OnText = Callable[[str], None]
+OnNotice = Callable[[str], None]
 
 
 class Asker:
@@ -22,6 +26,7 @@ class Asker:
         self.k = k
         self._transcripts: dict[str, Transcript] = {}
         self.last_hits: list[Hit] = []  # what the last question retrieved, best first
+        self.last_usage: Any = None  # tokens and time of the last model call (llm mode)
 
     def transcript(self, tid: str) -> Transcript:
         if tid not in self._transcripts:
@@ -33,11 +38,21 @@ class Asker:
         return retrieve(self.store, question, k or self.k, transcripts, where)
 
     def ask(self, question: str, transcripts: Sequence[str] | None = None,
-            where: dict[str, Any] | None = None, k: int | None = None) -> Answer:
+            where: dict[str, Any] | None = None, k: int | None = None,
+            settings: Settings | None = None, on_text: OnText | None = None,
+            on_notice: OnNotice | None = None) -> Answer:
+        """Retrieve, answer (offline, or with the model when settings say "llm"), verify."""
         hits = self.retrieve(question, transcripts, where, k)
         self.last_hits = hits
         loaded = {tid: self.transcript(tid) for tid in {h.chunk.transcript for h in hits}}
-        result = extractive.answer(question, hits, loaded)
+        self.last_usage = None
+        if settings is not None and settings.mode == "llm":
+            from qa import llm
+
+            result, self.last_usage = llm.answer(question, hits, loaded, settings, on_text,
+                                                 on_notice)
+        else:
+            result = extractive.answer(question, hits, loaded)
         citations, notices = verify_all(result.citations, loaded)
         nearest, more = verify_all(result.nearest, loaded)
         return replace(result, citations=citations, nearest=nearest,

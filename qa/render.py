@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from typing import Any
+from collections.abc import Collection
+from typing import Any, cast
 
 from index.store import IndexResult
 from index.types import ROLE_LABELS, SECTION_LABELS, Transcript
@@ -21,15 +22,71 @@ def citation_text(n: int, c: Citation) -> str:
             f"    {c.transcript}, characters {c.start}-{c.end} \u00b7 {mark}")
 
 
-def answer_text(a: Answer) -> str:
-    parts = [textwrap.fill(a.text, WIDTH)]
+def answer_text(a: Answer, streamed: bool = False, shown: Collection[str] = ()) -> str:
+    """The answer (unless it was already streamed), its citations, flags and the notices not
+    already `shown` on stderr."""
+    parts = [] if streamed else [textwrap.fill(a.text, WIDTH)]
+    if a.unbacked_figures:
+        parts.append("\u26a0 Not backed by any quote below: " + ", ".join(a.unbacked_figures))
+    if a.answerable and not a.citations:
+        parts.append("\u26a0 No quote from the transcript supports this answer: it is unverified.")
     if a.answerable:
         parts += [citation_text(n, c) for n, c in enumerate(a.citations, 1)]
     elif a.nearest:
         parts.append("Nearest passages (they do not answer it):")
         parts += [citation_text(n, c) for n, c in enumerate(a.nearest, 1)]
-    parts += [f"Note: {n}" for n in a.notices]
+    if a.removed_quotes:
+        n = len(a.removed_quotes)
+        parts.append(f"\u26a0 {n} quote{' was' if n == 1 else 's were'} not in the transcript and "
+                     f"{'was' if n == 1 else 'were'} removed.")
+    parts += [f"Note: {n}" for n in a.notices if n not in shown]
     return "\n\n".join(parts)
+
+
+class Streamer:
+    """Writes a streaming answer to stdout as it arrives; notices go to stderr at once."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.wrote = False  # the current line holds streamed text
+        self.streamed = False  # any answer text was streamed
+        self.text = ""  # what was streamed
+        self.shown: list[str] = []  # notices already printed
+
+    def write(self, text: str) -> None:
+        if self.enabled and text:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            self.text += text
+            self.wrote = self.streamed = True
+
+    def notice(self, message: str) -> None:
+        if self.wrote:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self.wrote = False
+        self.shown.append(message)
+        sys.stderr.write(f"qa: {message}\n")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.wrote:
+            sys.stdout.write("\n\n")
+            sys.stdout.flush()
+            self.wrote = False
+
+
+def verbose_line(settings: Any, usage: Any, seconds: float) -> str:
+    line = f"qa: mode={settings.mode}"
+    if settings.mode == "llm":
+        line += f" model={settings.model} server={settings.base_url}"
+    if usage is not None:
+        prompt = usage.prompt_tokens or f"~{usage.prompt_estimate}(tiktoken)"
+        done = usage.completion_tokens or "?"
+        line += (f" format={'/'.join(usage.formats) or '-'} excerpts={usage.excerpts} "
+                 f"prompt_tokens={prompt} completion_tokens={done} "
+                 f"model_seconds={usage.seconds:.2f}")
+    return line + f" total_seconds={seconds:.2f}"
 
 
 def index_line(r: IndexResult) -> str:
@@ -82,14 +139,14 @@ def progress_printer() -> Any:
 
     def report(event: str, detail: object) -> None:
         if event == "file":
-            n, total, path = detail  # type: ignore[misc]
+            n, total, path = cast(tuple[int, int, str], detail)
             if not state:
                 bar.start()
             if "task" in state:
                 bar.remove_task(state["task"])
             state["task"] = bar.add_task(f"[{n + 1}/{total}] {path}", total=None)
         elif event == "embed" and "task" in state:
-            done, total = detail  # type: ignore[misc]
+            done, total = cast(tuple[int, int], detail)
             bar.update(state["task"], completed=done, total=total)
         elif event == "done" and state:
             bar.stop()

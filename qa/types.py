@@ -53,6 +53,8 @@ class Answer:
     model: str | None = None
     notices: tuple[str, ...] = ()
     retrieved: tuple[str, ...] = field(default=(), compare=False)  # chunk ids, best first
+    removed_quotes: tuple[str, ...] = ()  # model quotes not found in the excerpt they cite
+    unbacked_figures: tuple[str, ...] = ()  # figures in the answer no displayed quote backs
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +67,8 @@ class Answer:
             "model": self.model,
             "notices": list(self.notices),
             "retrieved": list(self.retrieved),
+            "removed_quotes": list(self.removed_quotes),
+            "unbacked_figures": list(self.unbacked_figures),
         }
 
 

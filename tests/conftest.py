@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fake_openai"]  # the `fake_openai` fixture: a scripted model server
+
 SAMPLE = Path(__file__).resolve().parents[1] / "index" / "samples" / "kingsoft-cloud-2024q2.txt"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

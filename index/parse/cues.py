@@ -121,7 +121,8 @@ def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
         candidates.append((m.end(), who))
     for m in re.finditer(
         rf"(?:hand|pass|turn)(?:ing)?(?: (?:the (?:conference|call|floor|line)|it) (?:over |back )?"
-        rf"| (?:over|back) )to (?:your first speaker today,\s*)?(?:our |the )?(?:({_TITLE_WORDS}),?\s+)?{_NAME}"
+        rf"| (?:over|back) )to (?:your first speaker today,\s*)?(?:our |the )?"
+        rf"(?:({_TITLE_WORDS}),?\s+)?{_NAME}"
         rf"(?:,\s+([A-Z][\w ]{{1,40}}?)(?= of |[.,]))?",
         text,
     ):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import json.decoder
-import re
 import json.scanner
+import re
 from typing import Any
 
 from index.errors import UnreadableTranscript
@@ -29,7 +29,7 @@ class _Located(str):
 
 
 def _scanstring(s: str, end: int, strict: bool = True) -> tuple[str, int]:
-    value, new_end = json.decoder.scanstring(s, end, strict)
+    value, new_end = json.decoder.scanstring(s, end, strict)  # type: ignore[attr-defined]
     located = _Located(value)
     located.raw_start, located.raw_end = end, new_end - 1
     return located, new_end
