@@ -1,4 +1,4 @@
-.PHONY: test lint demo
+.PHONY: test lint demo bench
 VENV ?= .venv
 
 $(VENV)/bin/qa:
@@ -12,3 +12,6 @@ demo: $(VENV)/bin/qa
 
 lint: $(VENV)/bin/qa
 	$(VENV)/bin/pip install -q ruff mypy && $(VENV)/bin/ruff check qa index prompts eval tests && $(VENV)/bin/mypy qa index prompts eval
+
+bench: $(VENV)/bin/qa
+	$(VENV)/bin/python -m eval.bench_repl
