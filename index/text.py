@@ -35,10 +35,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         spans.append((cursor, m.end()))
         cursor = m.end()
     spans.append((cursor, end))
-    return [s for s in (_trim(text, a, b) for a, b in spans) if s[0] < s[1]]
+    return [s for s in (trim(text, a, b) for a, b in spans) if s[0] < s[1]]
 
 
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+def trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """[a, b) without white space at either end."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
@@ -51,7 +52,7 @@ def paragraph_spans(text: str, by_blank_lines: bool) -> list[tuple[int, int]]:
     pattern = r"\S(?:.*\S)?" if not by_blank_lines else r"\S(?:(?!\n[ \t]*\n)[\s\S])*"
     spans = []
     for m in re.finditer(pattern, text):
-        spans.append(_trim(text, m.start(), m.end()))
+        spans.append(trim(text, m.start(), m.end()))
     return [s for s in spans if s[0] < s[1]]
 
 
@@ -126,9 +127,9 @@ def iter_clauses(text: str) -> Iterator[tuple[int, int]]:
     """Clause spans (split at , ; : and dashes) within a sentence."""
     cursor = 0
     for m in re.finditer(r"[,;:]\s+(?!\d{3}\b)|\s[-\u2013\u2014]+\s", text):
-        yield _trim(text, cursor, m.start())
+        yield trim(text, cursor, m.start())
         cursor = m.end()
-    yield _trim(text, cursor, len(text))
+    yield trim(text, cursor, len(text))
 
 
 def json_raw_map(raw: str) -> list[int]:

@@ -69,30 +69,46 @@ def to_citation(s: Sentence, start: int | None = None, end: int | None = None) -
     )
 
 
-def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> Answer:
+@dataclass(frozen=True)
+class _Ranking:
+    """Candidate sentences scored for one question, best first."""
+
+    kind: Kind
+    terms: list[str]
+    sentences: list[Sentence]
+    scores: list[tuple[float, float]]  # (score, coverage of the question's terms)
+    order: list[int]
+    bm: BM25
+
+
+def _rank(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> _Ranking:
     sentences = candidate_sentences(hits, transcripts)
-    retrieved = tuple(h.chunk.id for h in hits)
-    if not sentences:
-        return Answer(question, NOT_SAID, False, retrieved=retrieved)
     kind = classify(question)
     terms = query_terms(question, who=kind.who)
     bm = BM25([s.text for s in sentences] + _background(transcripts), k1=SENTENCE_K1,
               b=SENTENCE_B)
     scores = _score(kind, terms, sentences, bm, len(hits))
     order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
-    best = order[0]
-    if kind.count:  # "how much / how many" is answered by a figure or not at all
+    return _Ranking(kind, terms, sentences, scores, order, bm)
+
+
+def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> Answer:
+    r = _rank(question, hits, transcripts)
+    retrieved = tuple(h.chunk.id for h in hits)
+    if not r.sentences:
+        return Answer(question, NOT_SAID, False, retrieved=retrieved)
+    order, scores, sentences = r.order, r.scores, r.sentences
+    if r.kind.count:  # "how much / how many" is answered by a figure or not at all
         order = [i for i in order if FIGURE.search(sentences[i].text)] or order[:1]
-        best = order[0]
-        if not FIGURE.search(sentences[best].text):
-            scores[best] = (scores[best][0], 0.0)
+        if not FIGURE.search(sentences[order[0]].text):
+            scores[order[0]] = (scores[order[0]][0], 0.0)
+    best = order[0]
     if scores[best][1] < MIN_COVERAGE:
         nearest = tuple(to_citation(sentences[i]) for i in order[:3])
         return Answer(question, NOT_SAID, False, nearest=nearest, retrieved=retrieved)
-    chosen = _choose(order, scores, sentences)
-    citations = tuple(to_citation(sentences[i]) for i in chosen)
-    text = _short_answer(kind, terms, sentences[best], bm)
-    if kind.who:
+    citations = tuple(to_citation(sentences[i]) for i in _choose(order, scores, sentences))
+    text = _short_answer(r.kind, r.terms, sentences[best], r.bm)
+    if r.kind.who:
         text = f"{citations[0].who()}: {text}"
     return Answer(question, text, True, citations=citations, retrieved=retrieved)
 
@@ -100,16 +116,8 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
 def nearest(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript],
             n: int = 3) -> tuple[Citation, ...]:
     """The n best-scoring sentences, shown when the call does not answer the question."""
-    sentences = candidate_sentences(hits, transcripts)
-    if not sentences:
-        return ()
-    kind = classify(question)
-    terms = query_terms(question, who=kind.who)
-    bm = BM25([s.text for s in sentences] + _background(transcripts), k1=SENTENCE_K1,
-              b=SENTENCE_B)
-    scores = _score(kind, terms, sentences, bm, len(hits))
-    order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
-    return tuple(to_citation(sentences[i]) for i in order[:n])
+    r = _rank(question, hits, transcripts)
+    return tuple(to_citation(r.sentences[i]) for i in r.order[:n])
 
 
 def _background(transcripts: dict[str, Transcript]) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from index.parse import cues, sections
+from index.text import trim
 from index.types import Role, Section, Turn
 
 # "Henry Hou -- Chief Financial Officer" / "Timothy Tsao -- Goldman Sachs -- Analyst"
@@ -44,7 +45,7 @@ def parse(source: str) -> list[Turn]:
         for h_start, _h_end, _ in heads:
             if text_start <= h_start < end:
                 end = h_start
-        start, end = _trim(source, text_start, end)
+        start, end = trim(source, text_start, end)
         if start >= end:
             continue
         role = Role.OPERATOR if name.lower() == "operator" else cues.role_from_title(title or "")
@@ -85,11 +86,3 @@ def _infer_sections(turns: list[Turn], explicit: bool) -> list[Turn]:
         return turns
     found = sections.assign([(t.role, t.text) for t in turns])
     return [replace(t, section=sec) for t, sec in zip(turns, found, strict=True)]
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
