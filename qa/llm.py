@@ -469,6 +469,7 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
     notices: list[str] = []
 
     def notice(message: str) -> None:
+        """A process event (format ladder, repair, dropped stream), shown as it happens."""
         notices.append(message)
         if on_notice:
             on_notice(message)
@@ -511,8 +512,8 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
         fallback = extractive.answer(question, hits, transcripts)
         return replace(fallback, mode="quotes", model=settings.model,
                        notices=tuple(notices)), usage
-    return _verified(question, reply, excerpts, hits, transcripts, settings, notice,
-                     notices, retrieved), usage
+    return _verified(question, reply, excerpts, hits, transcripts, settings, notices,
+                     retrieved), usage
 
 
 def _validated(text: str) -> ModelReply | None:
@@ -534,8 +535,11 @@ def _why_invalid(text: str) -> str:
 
 
 def _verified(question: str, reply: ModelReply, excerpts: Sequence[Excerpt], hits: Sequence[Hit],
-              transcripts: dict[str, Transcript], settings: Settings, notice: OnNotice,
-              notices: list[str], retrieved: tuple[str, ...]) -> Answer:
+              transcripts: dict[str, Transcript], settings: Settings, notices: list[str],
+              retrieved: tuple[str, ...]) -> Answer:
+    """Keep the quotes found in their excerpts, flag unbacked figures. The findings go in the
+    answer (shown with it, and in --json), not to the live notice channel."""
+    notice = notices.append
     from qa import extractive, figures
 
     by_id = {e.id.upper(): e for e in excerpts}

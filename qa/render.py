@@ -39,8 +39,15 @@ def answer_text(a: Answer, streamed: bool = False, shown: Collection[str] = ()) 
         n = len(a.removed_quotes)
         parts.append(f"\u26a0 {n} quote{' was' if n == 1 else 's were'} not in the transcript and "
                      f"{'was' if n == 1 else 'were'} removed.")
-    parts += [f"Note: {n}" for n in a.notices if n not in shown]
+    flagged = set(a.removed_quotes) | set(a.unbacked_figures)
+    parts += [f"Note: {n}" for n in a.notices if n not in shown and not _is_flag(n, a, flagged)]
     return "\n\n".join(parts)
+
+
+def _is_flag(notice: str, a: Answer, flagged: set[str]) -> bool:
+    """Notices that repeat the ⚠ lines above (removed quotes, unbacked figures, no support)."""
+    return (notice.startswith(("figure not backed", "figures not backed", "no quote from"))
+            or ("not in the transcript and" in notice and bool(a.removed_quotes)))
 
 
 class Streamer:
@@ -70,8 +77,9 @@ class Streamer:
         sys.stderr.flush()
 
     def end(self) -> None:
-        if self.wrote:
-            sys.stdout.write("\n\n")
+        """Close the streamed answer with a blank line."""
+        if self.streamed:
+            sys.stdout.write("\n\n" if self.wrote else "\n")
             sys.stdout.flush()
             self.wrote = False
 
