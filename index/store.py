@@ -198,7 +198,8 @@ class Store:
         out = []
         for tid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
             turns = [Turn.from_dict(d, "") for d in json.loads(meta.get("turn_table", "[]"))]
-            speakers = sorted({t.speaker for t in turns if t.speaker and t.speaker != "Interpreter"})
+            people = {t.speaker for t in turns if t.speaker}
+            speakers = sorted(people - {"Interpreter", "Operator"})
             row = {k: v for k, v in meta.items() if k != "turn_table"}
             out.append({"id": tid, **row, "speakers": speakers})
         return sorted(out, key=lambda r: r["id"])
