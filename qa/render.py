@@ -140,9 +140,8 @@ def progress_printer() -> Any:
         return None
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                   "{task.total} chunks"), TimeRemainingColumn(), transient=True,
-                   console=_stderr_console())
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[what]}"),
+                   TimeRemainingColumn(), transient=True, console=_stderr_console())
     state: dict[str, Any] = {}
 
     def report(event: str, detail: object) -> None:
@@ -152,10 +151,11 @@ def progress_printer() -> Any:
                 bar.start()
             if "task" in state:
                 bar.remove_task(state["task"])
-            state["task"] = bar.add_task(f"[{n + 1}/{total}] {path}", total=None)
+            state["task"] = bar.add_task(f"[{n + 1}/{total}] {path}", total=None,
+                                         what="reading and chunking")
         elif event == "embed" and "task" in state:
             done, total = cast(tuple[int, int], detail)
-            bar.update(state["task"], completed=done, total=total)
+            bar.update(state["task"], completed=done, total=total, what=f"{done}/{total} chunks")
         elif event == "done" and state:
             bar.stop()
 
