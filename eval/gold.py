@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from index.errors import ConfigError
+from index.errors import ConfigError, first_problem
 
 
 class GoldItem(BaseModel):
@@ -58,9 +58,7 @@ def load_gold(path: str | Path) -> GoldFile:
     try:
         return GoldFile.model_validate(raw)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']} ({e.error_count()} problem(s); "
+        raise ConfigError(f"{path}: {first_problem(e)} ({e.error_count()} problem(s); "
                           "see the gold format in the README)") from e
 
 

@@ -16,6 +16,15 @@ class QAError(Exception):
     exit_code = 1
 
 
+def first_problem(e: Exception, whole: str = "value") -> str:
+    """ "items.0.answerable: Field required" from a pydantic ValidationError (the first of its
+    problems), without importing pydantic here."""
+    errors = e.errors()  # type: ignore[attr-defined]
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or whole
+    return f"{where}: {first['msg']}"
+
+
 class UnreadableTranscript(QAError):
     def __init__(self, path: str, why: str) -> None:
         super().__init__(f"{path}: {why}")

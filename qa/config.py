@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from index.errors import ConfigError
+from index.errors import ConfigError, first_problem
 
 Mode = Literal["quotes", "llm"]
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -83,9 +83,7 @@ def load_file(path: Path) -> FileSettings:
     try:
         return FileSettings.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {key}: {first['msg']} (known keys: "
+        raise ConfigError(f"{path}: {first_problem(e)} (known keys: "
                           f"{', '.join(FileSettings.model_fields)})") from e
 
 

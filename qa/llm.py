@@ -20,6 +20,7 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import prompts
+from index.errors import first_problem
 from index.store import Hit
 from index.types import ROLE_LABELS, SECTION_LABELS, Rendering, Transcript
 from qa.config import Settings
@@ -493,10 +494,10 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
 
     client = client or ChatClient(settings)
     text, fmt = run_chat(client, messages, on_text, notice, usage)
-    reply = _validated(text)
+    reply, why = _validated(text)
     if reply is None:
         notice("the model's reply was not valid; asking it once to repair it")
-        repair = prompts.render("repair.j2", error=_why_invalid(text), json_mode=fmt != "text",
+        repair = prompts.render("repair.j2", error=why, json_mode=fmt != "text",
                                 schema=SCHEMA_HINT)
 
         def repair_messages(f: str) -> list[dict[str, str]]:
@@ -504,7 +505,7 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
                                   {"role": "user", "content": repair}]
 
         fixed, _ = run_chat(client, repair_messages, None, notice, usage)
-        reply = _validated(fixed)
+        reply, _ = _validated(fixed)
     if reply is None:
         notice("the model's reply could not be used (invalid twice); showing the offline answer")
         from qa import extractive
@@ -516,22 +517,14 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
                      retrieved), usage
 
 
-def _validated(text: str) -> ModelReply | None:
+def _validated(text: str) -> tuple[ModelReply | None, str]:
+    """The parsed reply, or None and why it could not be used (told to the model on repair)."""
     try:
-        return parse_reply(text)
-    except (ValueError, ValidationError):
-        return None
-
-
-def _why_invalid(text: str) -> str:
-    try:
-        parse_reply(text)
+        return parse_reply(text), ""
     except ValidationError as e:
-        first = e.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc']) or 'reply'}: {first['msg']}"
+        return None, first_problem(e, whole="reply")
     except ValueError as e:
-        return str(e)
-    return "unknown problem"
+        return None, str(e)
 
 
 def _verified(question: str, reply: ModelReply, excerpts: Sequence[Excerpt], hits: Sequence[Hit],

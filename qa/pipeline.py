@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from index.store import Hit, Store
@@ -12,7 +11,7 @@ from qa import extractive
 from qa.config import Settings
 from qa.retrieve import retrieve
 from qa.types import Answer
-from qa.verify import verify_all
+from qa.verify import verify_answer
 
 OnText = Callable[[str], None]
 OnNotice = Callable[[str], None]
@@ -53,7 +52,4 @@ class Asker:
                                                  on_notice)
         else:
             result = extractive.answer(question, hits, loaded)
-        citations, notices = verify_all(result.citations, loaded)
-        nearest, more = verify_all(result.nearest, loaded)
-        return replace(result, citations=citations, nearest=nearest,
-                       notices=tuple(dict.fromkeys(result.notices + tuple(notices + more))))
+        return verify_answer(result, loaded)

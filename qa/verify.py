@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from index.types import Transcript
-from qa.types import Citation
+from qa.types import Answer, Citation
 
 
 def file_matches_index(t: Transcript) -> bool | None:
@@ -30,12 +30,9 @@ def verify(c: Citation, t: Transcript) -> Citation:
     return replace(c, verified=ok)
 
 
-def verify_all(citations: tuple[Citation, ...], transcripts: dict[str, Transcript]) -> tuple[
-        tuple[Citation, ...], list[str]]:
-    """Verified citations only, plus notices for anything dropped or stale."""
+def _verified(citations: tuple[Citation, ...], transcripts: dict[str, Transcript],
+              notices: list[str]) -> tuple[Citation, ...]:
     kept: list[Citation] = []
-    notices: list[str] = []
-    stale: set[str] = set()
     for c in citations:
         t = transcripts.get(c.transcript)
         checked = verify(c, t) if t else replace(c, verified=False)
@@ -44,9 +41,20 @@ def verify_all(citations: tuple[Citation, ...], transcripts: dict[str, Transcrip
         else:
             notices.append(f"a quote from {c.transcript} did not match the transcript and was "
                            "removed")
-        if t and file_matches_index(t) is False:
-            stale.add(t.id)
-    for tid in sorted(stale):
-        notices.append(f"{transcripts[tid].path} changed since it was indexed; quotes are from "
-                       f"the indexed copy (run `qa index {transcripts[tid].path}` to refresh)")
-    return tuple(kept), notices
+    return tuple(kept)
+
+
+def verify_answer(answer: Answer, transcripts: dict[str, Transcript]) -> Answer:
+    """The answer with verified citations and nearest passages only, plus notices for anything
+    dropped or stale. Each source file is read and hashed once."""
+    notices: list[str] = []
+    citations = _verified(answer.citations, transcripts, notices)
+    nearest = _verified(answer.nearest, transcripts, notices)
+    used = sorted({c.transcript for c in citations + nearest if c.transcript in transcripts})
+    for tid in used:
+        t = transcripts[tid]
+        if file_matches_index(t) is False:
+            notices.append(f"{t.path} changed since it was indexed; quotes are from the indexed "
+                           f"copy (run `qa index {t.path}` to refresh)")
+    return replace(answer, citations=citations, nearest=nearest,
+                   notices=tuple(dict.fromkeys(answer.notices + tuple(notices))))

@@ -86,8 +86,7 @@ def parse_text(source: str, path: Path, sha256: str) -> Transcript:
     meta: dict[str, str] = {}
     json_spans = False
     if fmt == "json":
-        turns = jsonfmt.parse(source, str(path))[0]
-        meta = jsonfmt.parse(source, str(path))[1]
+        turns, meta = jsonfmt.parse(source, str(path))
         json_spans = True
     elif fmt == "labelled":
         turns = labelled.parse(source)
