@@ -91,7 +91,7 @@ def parse_text(source: str, path: Path, sha256: str) -> Transcript:
     elif fmt == "labelled":
         turns = labelled.parse(source)
     elif fmt == "sentences":
-        turns = unlabelled.parse_blocks(source, _sentence_blocks(source))
+        turns = unlabelled.parse_sentences(source)
     else:
         spans = paragraph_spans(source, by_blank_lines=(fmt == "plain"))
         turns = unlabelled.parse_blocks(source, [s for s in spans if not _date_line(source, s)])
@@ -131,28 +131,6 @@ def _date(source: str) -> str | None:
         if m:
             return f"{m.group(3)}-{int(m.group(1)):02d}-{int(m.group(2)):02d}"
     return None
-
-
-def _sentence_blocks(source: str) -> list[tuple[int, int]]:
-    """Group one-sentence lines into turns: a hand-over or an operator line ends a turn."""
-    blocks: list[tuple[int, int]] = []
-    start: int | None = None
-    last_end = 0
-    for m in re.finditer(r"[^\n]*\S[^\n]*", source):
-        line = m.group(0)
-        operator = cues.is_operator(line)
-        if operator and start is not None:
-            blocks.append((start, last_end))
-            start = None
-        if start is None:
-            start = m.start() + (len(line) - len(line.lstrip()))
-        last_end = m.start() + len(line.rstrip())
-        if operator or cues.next_speaker(line, {}) is not None:
-            blocks.append((start, last_end))
-            start = None
-    if start is not None:
-        blocks.append((start, last_end))
-    return blocks
 
 
 __all__ = ["read_transcript", "parse_text", "detect_format", "Transcript", "Turn"]

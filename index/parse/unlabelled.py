@@ -39,6 +39,11 @@ class _Block:
     header: bool = False
 
 
+def parse_sentences(source: str) -> list[Turn]:
+    """One sentence per line (ECTSum, MAEC): regroup the lines into turns, then attribute."""
+    return parse_blocks(source, _sentence_blocks(source))
+
+
 def parse_blocks(source: str, spans: list[tuple[int, int]]) -> list[Turn]:
     interpreted = bool(cues.INTERPRETED_CALL.search(source))
     blocks = [_Block(a, b, i) for i, (a, b) in enumerate(spans)]
@@ -280,3 +285,25 @@ def _sections(source: str, blocks: list[_Block]) -> None:
     for b, section in zip(body, sections.assign([(b.role, source[b.start : b.end]) for b in body]),
                           strict=True):
         b.section = section
+
+
+def _sentence_blocks(source: str) -> list[tuple[int, int]]:
+    """Group one-sentence lines into turns: a hand-over or an operator line ends a turn."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    last_end = 0
+    for m in re.finditer(r"[^\n]*\S[^\n]*", source):
+        line = m.group(0)
+        operator = cues.is_operator(line)
+        if operator and start is not None:
+            blocks.append((start, last_end))
+            start = None
+        if start is None:
+            start = m.start() + (len(line) - len(line.lstrip()))
+        last_end = m.start() + len(line.rstrip())
+        if operator or cues.next_speaker(line, {}) is not None:
+            blocks.append((start, last_end))
+            start = None
+    if start is not None:
+        blocks.append((start, last_end))
+    return blocks
