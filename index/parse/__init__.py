@@ -70,8 +70,9 @@ def detect_format(source: str) -> str:
     if len(lines) >= 5:
         mean = sum(len(ln) for ln in lines) / len(lines)
         ends = sum(1 for ln in lines if re.search(r"[.!?]['\")\]]*\s*$", ln)) / len(lines)
-        if mean < 250 and ends > 0.6:
-            return "sentences"
+        blank_separated = re.search(r"\n[ \t]*\n", source) is not None
+        if mean < 250 and (ends > 0.6 or not blank_separated):
+            return "sentences"  # one sentence, or one audio-aligned fragment (MAEC), per line
     if re.search(r"\n[ \t]*\n", source) and not _one_paragraph_per_line(lines):
         return "plain"
     return "paragraphs"

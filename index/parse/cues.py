@@ -10,14 +10,23 @@ from dataclasses import dataclass
 
 from index.types import Role
 
-_NAME = r"(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*([A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+){0,2})"
-_TITLE_WORDS = (
-    r"Vice Chairman and (?:the )?CEO|Chairman and (?:the )?CEO|CEO|CFO|COO|CTO|President|Chairman|"
-    r"Chief Executive Officer|Chief Financial Officer|Chief Operating Officer|"
-    r"Chief Technology Officer|IR Director|Director of Investor Relations|"
-    r"Head of Investor Relations|Investor Relations Director|Investor Relations"
+# A person as calls write them: "Fred", "Max Broden", "Mr. Zhou Tao", "O'Brien", "McDonald", or
+# the MAEC corpus's "<UNK> <UNK>" placeholder (a person whose name was removed).
+_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['\-][A-Z]?[a-z]+)?|[A-Z]'[A-Z][a-z]+|<UNK>)"
+_NAME = rf"(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*({_WORD}(?:\s+{_WORD}){{0,2}})"
+PLACEHOLDER = "<UNK>"
+# Titles: the head words that make a phrase a job title.
+_TITLE_HEAD = (
+    r"Chief [A-Z][a-z]+(?: [A-Z][a-z]+)? Officer|C[EFOTI]O|CAO|President|Chairman|Chairwoman|"
+    r"Chair(?:person)?|Vice Chair(?:man)?|(?:Senior |Executive )?Vice President|[SE]?VP|"
+    r"(?:Managing )?Director(?: of [A-Z][\w ]{2,30})?|Treasurer|Controller|General Counsel|"
+    r"Head of [A-Z]?[\w ]{2,30}|Investor Relations(?: Officer| Director| Manager)?|IR Director|"
+    r"Founder|Secretary|Chief Actuary|Chief Investment Officer"
 )
-
+_TITLE_WORDS = (
+    r"(?i:(?:Interim|Acting|Co-|Deputy |Executive |Senior |Group )?(?:" + _TITLE_HEAD + r")"
+    r"(?:(?:,? and |, |\s*&\s*)(?:the )?(?:Interim |Acting |Co-)?(?:" + _TITLE_HEAD + r"))*)"
+)
 OPERATOR_PHRASES = re.compile(
     r"press(?:ing)? star|star[ -](?:one|1)|your line is (?:now )?open|"
     r"(?:take|have) (?:our|the|your) (?:first|next|last|final) question|"
@@ -43,9 +52,16 @@ class Who:
     role: Role
     title: str | None
     cue: str
+    placeholder: bool = False  # a person whose name the transcript replaced ("<UNK> <UNK>")
+
+
+_CORPORATE = re.compile(r"\b(?:Inc(?:orporated)?|Corp(?:oration)?|Company|Co|Holdings?|Group|plc|PLC|"
+                        r"Limited|Ltd|N\.V|S\.A|AG|SE|LLC|LP|Ltda|Bancorp|Trust)\.?$")
 
 
 def role_from_title(title: str) -> Role:
+    """ "Chairman and CEO" -> CEO; "President and COO" -> executive; "CFO of Aflac US" (a
+    subsidiary's or a segment's CFO) -> executive; "EVP and CFO of Aflac Incorporated" -> CFO."""
     t = title.lower()
     if "operator" in t:
         return Role.OPERATOR
@@ -55,33 +71,63 @@ def role_from_title(title: str) -> Role:
         return Role.IR
     if "interpret" in t or "translat" in t:
         return Role.INTERPRETER
-    if re.search(r"\bceo\b|chief executive", t):
-        return Role.CEO
-    if re.search(r"\bcfo\b|chief financial|finance director", t):
-        return Role.CFO
+    if re.search(r"\bdeputy\b|\bformer\b|\bincoming\b|\bdesignate\b", t):
+        return Role.EXECUTIVE
+    for pattern, role in ((r"\b(?:co-)?ceo\b|chief executive(?: officer)?", Role.CEO),
+                          (r"\bcfo\b|chief financial(?: officer)?|finance director", Role.CFO)):
+        m = re.search("(?:" + pattern + r")(?:,? (?:of|for|at) (?:the )?([^,;]+))?", t)
+        if m:
+            if m.group(1) and not _CORPORATE.search(title[m.start(1):].strip().rstrip(".,")):
+                return Role.EXECUTIVE  # a subsidiary's or a segment's chief officer
+            return role
     return Role.EXECUTIVE
 
 
+def _person(raw: str | None) -> str | None:
+    """A name as the call gives it; None for a placeholder or for words that are not names."""
+    if raw is None or PLACEHOLDER in raw:
+        return None
+    return _clean_name(raw)
+
+
+def is_placeholder(raw: str | None) -> bool:
+    return bool(raw) and PLACEHOLDER in (raw or "")
+
+
 def roster(text: str) -> dict[str, Who]:
-    """Names the call introduces with their titles: {"Zhou Tao": Who(..., CEO)}."""
+    """Names the call introduces with their titles: {"Zhou Tao": Who(..., CEO)}. Only people
+    introduced with a full name (two words or more) are kept; a placeholder ("<UNK> <UNK>")
+    is kept by its title, in order of introduction, under the key "#1", "#2", ..."""
     text = flat(text)
     found: dict[str, Who] = {}
+    hits: list[tuple[int, str, str, str]] = []
+    stop = r"(?=\s*(?:[,;.()]|$|\s(?:and|will|who|is|are|has|have|to|from|on|in|for|at)\s))"
     patterns = [
-        rf"(?:the |our )?({_TITLE_WORDS}),?\s+{_NAME}",
-        rf"{_NAME},\s+(?:the |our )?({_TITLE_WORDS})\b",
+        rf"(?:\b(?:the|our|my|and)\s+|[,:;]\s+|^)({_TITLE_WORDS}),?\s+{_NAME}",
+        rf"{_NAME},\s+(?:the |our |who is (?:the |our )?)?({_TITLE_WORDS}(?: (?:of|for|at) "
+        rf"(?:the )?[A-Z][\w&.'\-]*(?: [A-Z][\w&.'\-]*){{0,3}})?){stop}",
     ]
     for i, pattern in enumerate(patterns):
         for m in re.finditer(pattern, text):
             title, name = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
-            name = _clean_name(name)
-            if name and name not in found and len(name.split()) >= 2:
-                found[name] = Who(name, role_from_title(title), title, f'introduced as "{m[0]}"')
+            hits.append((m.start(), name, title.strip(), m[0].strip()))
+    placeholders = 0
+    for _pos, name, title, cue in sorted(hits):
+        if is_placeholder(name):
+            placeholders += 1
+            key = f"#{placeholders}"
+            found[key] = Who(None, role_from_title(title), title, f'introduced as "{cue}"')
+            continue
+        clean = _clean_name(name)
+        if clean and clean not in found and len(clean.split()) >= 2:
+            found[clean] = Who(clean, role_from_title(title), title, f'introduced as "{cue}"')
     return found
 
 
 _NOT_NAME_WORDS = {"Please", "Thank", "Thanks", "Our", "The", "And", "Good", "Hello", "Hi",
                    "Welcome", "Morning", "Afternoon", "Evening", "So", "We", "I", "Yes", "Okay",
-                   "Sure", "Great", "Today", "Now", "This", "It"}
+                   "Sure", "Great", "Today", "Now", "This", "It", "Then", "First", "Next", "Finally",
+                   "Also", "After", "Later", "Lastly", "Both", "Joining", "Speaking", "With", "Here"}
 
 
 def _clean_name(name: str) -> str | None:
@@ -108,49 +154,108 @@ def resolve(name: str, known: dict[str, Who]) -> Who | None:
     return None
 
 
+_ORG = r"([A-Z][\w&.'\-]*(?:\s+(?:[A-Z][\w&.'\-]*|&|and|de|du|of))*)"
+_ANNOUNCE = re.compile(
+    rf"(?i:from the line of|question (?:comes |is )?from|questions? (?:today )?(?:will )?come[s]? from|"
+    rf"this is from|we(?:'ll| will) (?:go|move|turn) (?:next |now )?(?:over )?to|(?:go|move|turn) "
+    rf"(?:next |now )?to the line of|next (?:we have|is)|we(?:'ll| will) (?:now )?hear from|"
+    rf"comes from the line of|the line of)\s+{_NAME}\s+(?:from|with|of|at)\s+{_ORG}"
+    rf"(?=\s*[.,;:?]|\s+(?:Please|Your|You|Go)\b|\s*$)"
+)
+# "I'll now turn the call over to Dan" / "I'll pass on to Max to discuss ..." / "With that, let me
+# hand it over to our CFO, Max Broden" / "I'd like to introduce our CEO, ...".
+_HANDOVER = re.compile(
+    rf"(?:\b(?:hand|pass|turn|give|send)(?:ing|ed)?(?:\s+(?:the (?:\w+ )?(?:conference|call|floor|line|"
+    rf"program|presentation|meeting|mic|microphone|podium|discussion)|it|things|this|that))?\s+(?:over|back|"
+    rf"on)\s+to|\b(?:hand|pass|turn|give)(?:ing|ed)?\s+(?:the (?:\w+ )?(?:conference|call|floor|line|"
+    rf"program|presentation|meeting|mic|microphone|podium|discussion)|it|things)\s+to|\b(?:hand|pass|turn|give)\w*\s+"
+    rf"back\s+(?:the (?:\w+ )?(?:conference|call|floor|line|program|presentation|mic)|it)\s+to|\bintroduce|"
+    rf"\bwith that,?(?: I'll| let me| I will)?(?: now)?(?: turn| hand| pass)?(?: it| things)?(?: over)? to|"
+    rf"\blet me (?:now )?(?:ask|invite)|\bI(?:'ll| will| would like to|'d like to) (?:now )?(?:ask|invite))"
+    rf"\s+(?:your first speaker today,\s*|my (?:colleague|partner),?\s*)?(?:our |my )?"
+    rf"(?:[A-Z][\w&.\-]*'s\s+)?(?:({_TITLE_WORDS}),?\s+)?(?!the\b){_NAME}(?!'s\b|\w)"
+    rf"(?:,\s+(?:our |the )?({_TITLE_WORDS}(?: (?:of|for|at) [A-Z][\w ]{{1,40}}?)?)(?=[,.]| to | who ))?"
+    rf"(?P<tail>[^.?!]{{0,120}})"
+)
+_DEFERRED = re.compile(r"\b(?:before|prior to|after) (?:I |we )?(?:turn|hand|pass)", re.I)
+_REVIEWS_FINANCIALS = re.compile(
+    r"\b(?:discuss|review|walk|go (?:over|through)|cover|take (?:you|us) through|talk (?:about|through)|"
+    r"provide|share|present)\b[^.?!]{0,50}\b(?:financial|financials|results in (?:more )?detail|"
+    r"numbers|P&L|balance sheet|guidance|outlook|cash flow)", re.I)
+_TO_OPERATOR = re.compile(
+    r"(?:^|[.!?]\s+)(?:\w+,?\s+)?operator[,.]?\s+(?:please|can|could|would|we(?:'ll| will| are|'re| can)|"
+    r"I(?:'ll| will| think)|let's|go ahead|open|you)|(?:back|over) to (?:the |our )?operator|"
+    r"(?:open|turn) (?:up )?(?:the (?:call|line|floor) )?(?:up )?(?:for|to) (?:your |any )?questions|"
+    r"\bask (?:the |our )?operator|operator,? (?:please )?go ahead", re.I)
+
+
 def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
-    """The speaker a turn hands over to, from its last hand-over cue."""
+    """The speaker a turn hands over to, from its last hand-over cue. A hand-over announced for
+    later ("Before turning the call over to Mark, I'd like to ...") is not one."""
     text = flat(text)
     candidates: list[tuple[int, Who]] = []
-    for m in re.finditer(
-        rf"(?i:from the line of|question (?:comes |is )?from|this is from)\s+{_NAME}\s+"
-        rf"(?:from|with|of|at)\s+([A-Z][\w&.\- ]{{1,40}}?)(?=[.,;]|\s+(?:Please|Your)\b|$)",
-        text,
-    ):
-        who = Who(m.group(1), Role.ANALYST, m.group(2).strip(), f'announced: "{m[0]}"')
+    for m in _ANNOUNCE.finditer(text):
+        org = re.sub(r"(?:\s+(?:and|of|de|du))?\.?$", "", m.group(2).strip())
+        name = _person(m.group(1))
+        who = Who(name, Role.ANALYST, org, f'announced: "{m[0]}"', is_placeholder(m.group(1)))
+        if name is None and not who.placeholder:
+            continue
         candidates.append((m.end(), who))
-    for m in re.finditer(
-        rf"(?:hand|pass|turn)(?:ing)?(?: (?:the (?:conference|call|floor|line)|it) (?:over |back )?"
-        rf"| (?:over|back) )to (?:your first speaker today,\s*)?(?:our |the )?"
-        rf"(?:({_TITLE_WORDS}),?\s+)?{_NAME}"
-        rf"(?:,\s+([A-Z][\w ]{{1,40}}?)(?= of |[.,]))?",
-        text,
-    ):
-        candidates.append((m.end(), _who(m.group(2), m.group(1) or m.group(3), known, m[0])))
-    for m in re.finditer(
-        rf"(?:pleasure to introduce|I(?:'d| would) like to introduce) (?:our )?(?:({_TITLE_WORDS}),?\s+)?"
-        rf"{_NAME}",
-        text,
-    ):
-        candidates.append((m.end(), _who(m.group(2), m.group(1), known, m[0])))
+    for m in _HANDOVER.finditer(text):
+        if _DEFERRED.search(text[max(0, m.start() - 25) : m.start() + 12]):
+            continue
+        raw = m.group(2)
+        if _person(raw) is None and not is_placeholder(raw):
+            continue
+        if re.match(r"(?:Operator|Questions?|Slide|Page)\b", raw):
+            continue
+        title = m.group(1) or m.group(3)
+        who = _who(raw, title, known, m[0].strip())
+        if who.role == Role.UNKNOWN and _REVIEWS_FINANCIALS.search(m.group("tail") or ""):
+            who = Who(who.name, Role.CFO, who.title, who.cue + " (to review the financials: CFO, inferred)",
+                      who.placeholder)
+        candidates.append((m.end(2), who))
     for m in re.finditer(rf"{_NAME},\s+who is in charge of (?:the |our )?([\w ]{{2,40}}?)[,.]", text):
         title = f"Head of the {m.group(2).strip()}"
         candidates.append((m.end(), Who(_clean_name(m.group(1)), Role.EXECUTIVE, title,
                                         f'introduced: "{m[0]}"')))
-    for m in re.finditer(r"operator,? (?:please )?go ahead|back (?:over )?to (?:the )?operator", text,
-                         re.I):
-        candidates.append((m.end(), Who("Operator", Role.OPERATOR, None, f'hand-over: "{m[0]}"')))
+    for m in _TO_OPERATOR.finditer(text):
+        candidates.append((m.end(), Who("Operator", Role.OPERATOR, None, f'hand-over: "{m[0].strip()}"')))
     if not candidates:
         return None
     return max(candidates, key=lambda c: c[0])[1]
 
 
 def _who(name: str, title: str | None, known: dict[str, Who], cue: str) -> Who:
+    if is_placeholder(name):
+        role = role_from_title(title) if title else Role.UNKNOWN
+        return Who(None, role, title, f'hand-over: "{cue}"', placeholder=True)
     match = resolve(name, known)
     if match:
         return Who(match.name, match.role, match.title, f'hand-over: "{cue}"')
     role = role_from_title(title) if title else Role.UNKNOWN
     return Who(_clean_name(name), role, title, f'hand-over: "{cue}"')
+
+
+_GREETING = re.compile(
+    rf"^\s*(?:(?:Thank you|Thanks)(?: (?:very|so) much)?(?: for that| for the introduction)?,?\s+"
+    rf"(?:(?P<op>operator)|(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*(?P<nm>{_WORD}|[A-Z]\.?(?=[\s,.!]|$)))|"
+    rf"Good (?:morning|afternoon|evening|day)\b|Hello\b|Hi\b)", re.I)
+
+
+def greeting(text: str) -> tuple[bool, str | None, bool]:
+    """A turn that opens by thanking the previous speaker or greeting the audience:
+    (is a greeting, the name thanked, whether the operator was thanked)."""
+    m = _GREETING.match(text)
+    if not m:
+        return False, None, False
+    if m.group("op"):
+        return True, None, True
+    raw = m.group("nm")
+    if raw and raw.split()[0].lower() in {"everyone", "everybody", "all", "you", "and", "again", "so",
+                                          "for", "very", "operator"}:
+        raw = None
+    return True, _person(raw) if raw else None, False
 
 
 def translated_speaker(text: str, known: dict[str, Who]) -> Who | None:
@@ -176,12 +281,29 @@ def self_introduction(text: str, known: dict[str, Who]) -> Who | None:
         match = resolve(m.group(1), known)
         name = match.name if match else _clean_name(m.group(1))
         return Who(name, role_from_title(m.group(2)), m.group(2), f'says: "{m[0]}"')
+    # "<UNK>, yes, this is Steve." / "Hi, it's Dan here." at the start of a turn
+    m = re.match(rf"\W*(?:<UNK>\s*,?\s*)?(?:(?:yes|yeah|hi|hey|sure|and|so)\W+)*(?:this is|it's|I'm)\s+"
+                 rf"{_NAME}(?=\s*(?:[.,;!]|here\b|speaking\b|$))", text, re.I)
+    if m and _person(m.group(1)) and m.group(1)[0].isupper():
+        match = resolve(m.group(1), known)
+        if match:
+            return Who(match.name, match.role, match.title, f'says: "{m[0].strip()}"')
+        return Who(_person(m.group(1)), Role.UNKNOWN, None, f'says: "{m[0].strip()}"')
     return None
 
 
 def is_operator(text: str) -> bool:
+    """The operator's own words, not management's words to the operator ("Operator, we'll take
+    our first question.", "Thank you, operator.")."""
     text = flat(text)
-    return bool(OPERATOR_PHRASES.search(text))
+    if not OPERATOR_PHRASES.search(text):
+        return False
+    return not (re.match(r"\s*(?:\w+,?\s+)?operator\b", text, re.I) or greeting(text)[2]
+                or re.search(r"\b(?:back|over) to (?:the |our )?operator", text, re.I))
+
+
+SAFE_HARBOUR = re.compile(r"forward[- ]looking (?:statements?|information)|safe[- ]harbou?r|"
+                          r"non-GAAP (?:financial )?measures|risks? and uncertainties", re.I)
 
 
 def company_and_period(text: str) -> tuple[str | None, str | None]:
@@ -213,3 +335,28 @@ def period_from_name(stem: str) -> str | None:
         return None
     year, quarter = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
     return f"{year}Q{quarter}"
+
+
+_WILL_SPEAK = re.compile(
+    rf"(?:^|[.;:,]\s+|\b(?:and|then|after that|afterwards|first|finally),?\s+)(?:then\s+)?{_NAME}"
+    rf"(?:,\s+(?:our |the )?[^,]{{2,80}},)?\s+will\s+(?:then\s+|also\s+|first\s+|now\s+)?"
+    rf"(?:begin|start|open|lead|kick|provide|discuss|review|give|share|present|cover|walk|take|"
+    rf"talk|update|comment|touch|follow|go|offer|make|highlight|close|conclude|summarize)\b")
+
+
+def speaking_order(text: str) -> list[str]:
+    """Who the introduction says will speak, in order: "Tim will provide brief remarks ... Then
+    John will discuss the financial results" -> ["Tim", "John"]."""
+    out: list[str] = []
+    for m in _WILL_SPEAK.finditer(flat(text)):
+        name = _person(m.group(1))
+        if name and name not in out and name.split()[0] not in {"We", "I", "It", "This", "That", "They"}:
+            out.append(name)
+    return out
+
+
+CFO_TOPICS = re.compile(
+    r"\b(?:(?:effective )?tax rate|interest expense|balance sheet|liquidity|share count|diluted shares|"
+    r"capital expenditures?|capex|free cash flow|operating cash flow|cash flow from operations|net debt|"
+    r"leverage ratio|depreciation|working capital|cash and cash equivalents|G&A|SG&A|"
+    r"corporate (?:expense|cost)s?|revolver|credit facility)\b", re.I)

@@ -10,6 +10,9 @@ from index.parse.cues import QA_OPENING, flat
 from index.types import Role, Section
 
 _MANAGEMENT = {Role.CEO, Role.CFO, Role.EXECUTIVE}
+_OPENING_WORDS = re.compile(r"forward[- ]looking|safe harbou?r|welcome to|conference (?:call )?is being "
+                            r"recorded|listen[- ]only|non-GAAP|joining (?:me|us)|on the call (?:today|with)",
+                            re.I)
 _SAFE_HARBOUR = re.compile(r"forward[- ]looking statements?|safe harbou?r", re.I)
 
 
@@ -24,7 +27,8 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
         if qa_next:
             section, qa_next = Section.QA, False
         if section == Section.OPENING and (role in _MANAGEMENT or (
-                after_safe_harbour and role not in (Role.OPERATOR, Role.IR))):
+                (after_safe_harbour or not _OPENING_WORDS.search(text))
+                and role not in (Role.OPERATOR, Role.IR))):
             section = Section.PREPARED
         if section != Section.QA:
             if role == Role.ANALYST:

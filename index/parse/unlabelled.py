@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from index.parse import cues, sections
-from index.text import content_words, jaccard, sentence_spans
+from index.text import content_words, jaccard, sentence_spans, trim
 from index.types import Rendering, Role, Section, Turn
 
 _MANAGEMENT = {Role.CEO, Role.CFO, Role.EXECUTIVE, Role.IR}
@@ -37,22 +37,26 @@ class _Block:
     cue: str = ""
     section: Section = Section.PREPARED
     header: bool = False
+    start_cue: bool = False  # opens like a new speaker's remarks ("I'll start with ...")
 
 
 def parse_sentences(source: str) -> list[Turn]:
     """One sentence per line (ECTSum, MAEC): regroup the lines into turns, then attribute."""
-    return parse_blocks(source, _sentence_blocks(source))
+    spans, opens = _sentence_blocks(source)
+    return parse_blocks(source, spans, opens)
 
 
-def parse_blocks(source: str, spans: list[tuple[int, int]]) -> list[Turn]:
+def parse_blocks(source: str, spans: list[tuple[int, int]], opens: set[int] | None = None) -> list[Turn]:
     interpreted = bool(cues.INTERPRETED_CALL.search(source))
-    blocks = [_Block(a, b, i) for i, (a, b) in enumerate(spans)]
+    blocks = [_Block(a, b, i, start_cue=i in (opens or set())) for i, (a, b) in enumerate(spans)]
     _mark_header(source, blocks)
     if interpreted:
         blocks = _split_restarts(source, blocks)
         blocks = _join_broken(source, blocks)
         _pair(source, blocks)
     _attribute(source, blocks)
+    _sections(source, blocks)
+    _conventions(source, blocks)
     _sections(source, blocks)
     return [
         Turn(
@@ -207,11 +211,13 @@ def _pair(source: str, blocks: list[_Block]) -> None:
 
 def _attribute(source: str, blocks: list[_Block]) -> None:
     known = cues.roster(source)
+    cast = _Cast(known, cues.speaking_order(source[: blocks[0].end] if blocks else ""))
     pending: cues.Who | None = None
     previous: _Block | None = None
     in_qa = False
     english: dict[str | None, cues.Who] = {}
     interpreted_management = False
+    last_analyst: _Block | None = None
     for b in blocks:
         text = source[b.start : b.end]
         if b.header:
@@ -228,12 +234,30 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
             if src.speaker or src.role != Role.UNKNOWN:
                 b.speaker, b.role, b.title = src.speaker, src.role, src.title
                 b.cue = (b.cue + "; " if b.cue else "") + "same speaker as the remark it renders"
+        _thanked_back(text, previous, known)
+        if pending is not None and pending.name and pending.role != Role.UNKNOWN \
+                and pending.name not in known and cues.resolve(pending.name, known) is None:
+            known[pending.name] = pending  # "over to Steve to discuss the financials": Steve, CFO
+        if pending is None and previous is not None and not in_qa and b.start_cue:
+            pending = cast.next_in_order()
         if b.role == Role.UNKNOWN and b.speaker is None:
-            who = _who_for(text, pending, previous, known, in_qa)
+            who = _who_for(text, cast.place(pending), previous, known, in_qa)
             if who is None and in_qa and previous is not None and previous.role == Role.ANALYST:
                 who = _english_answerer(b, english, interpreted_management)
+            if who is None and in_qa and last_analyst is not None and previous is not None \
+                    and previous.role not in (Role.ANALYST, Role.OPERATOR) and _follow_up(text):
+                who = cues.Who(last_analyst.speaker, Role.ANALYST, last_analyst.title,
+                               "asks a follow-up question")
+            if who is None and previous is None and not in_qa and not cues.is_operator(text) and (
+                    cues.SAFE_HARBOUR.search(text)
+                    or any(w.role == Role.CEO for w in cues.roster(text).values())):
+                who = cues.Who(None, Role.IR, None, "opens the call: the safe harbour, who is on the "
+                                                    "call (investor relations, inferred)")
             if who:
                 _assign(b, who)
+        cast.spoke(b)
+        if b.role == Role.ANALYST:
+            last_analyst = b
         if not in_qa and b.role in {Role.CEO, Role.CFO, Role.EXECUTIVE}:
             if b.rendering == Rendering.ORIGINAL:
                 english[b.speaker] = cues.Who(b.speaker, b.role, b.title, "")
@@ -241,6 +265,206 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
                 interpreted_management = True
         pending = cues.next_speaker(text, known)
         previous = b
+
+
+_BACK_REF = re.compile(
+    rf"\b(?:[Aa]s|[Ww]hat)\s+{cues._NAME}\s+(?:just\s+|already\s+|earlier\s+)?(?:mentioned|said|noted|discussed|"
+    rf"described|highlighted|indicated|laid out|outlined|pointed out|touched on|covered|shared|"
+    rf"explained|talked about|referenced|stated)|"
+    rf"\b(?:noted|mentioned|discussed|highlighted) by\s+{cues._NAME}")
+_FORWARD_REF = re.compile(
+    rf"\b(?:[Ww]hich|[Tt]hat|[Aa]s)\s+{cues._NAME}\s+will\s+(?:discuss|cover|review|address|talk|detail|"
+    rf"walk|go|provide|elaborate)|\b{cues._NAME}\s+will\s+(?:then\s+)?(?:discuss|cover|review|walk|go|"
+    rf"provide|take you)\b[^.]{{0,60}}\b(?:later|shortly|in (?:more|greater|a (?:bit|little) more) detail|"
+    rf"in a (?:moment|minute|few minutes))")
+_DEFERRED_TO = re.compile(rf"\b(?:before|prior to)\s+(?:I\s+)?(?:turn|hand|pass)\w*\s+"
+                          rf"(?:the call |it |the floor )?(?:over |back )?to\s+(?:our |my )?{cues._NAME}")
+
+
+_SELF_ANNOUNCED = re.compile(r"\bI(?:'ll| will) (?:then |now |also )?(?:provide|discuss|review|walk|cover|"
+                             r"give|go (?:over|through)|take you|present|share|comment)\b", re.I)
+
+
+def _runs(blocks: list[_Block]) -> list[list[_Block]]:
+    """Consecutive prepared-remarks blocks of one speaker: a block that nothing attributes and
+    that does not open like new remarks continues the block before it."""
+    runs: list[list[_Block]] = []
+    for b in blocks:
+        if b.header or b.section != Section.PREPARED:
+            continue
+        attributed = b.speaker is not None or b.role != Role.UNKNOWN
+        if runs and not attributed and not b.start_cue and runs[-1][-1] is _prev_body(blocks, b):
+            runs[-1].append(b)
+        else:
+            runs.append([b])
+    return runs
+
+
+def _prev_body(blocks: list[_Block], b: _Block) -> _Block | None:
+    i = blocks.index(b)
+    return next((p for p in reversed(blocks[:i]) if not p.header), None)
+
+
+def _conventions(source: str, blocks: list[_Block]) -> None:
+    """What a careful reader infers when the call does not say it outright:
+    - a name's role wherever any of its turns gives one;
+    - a turn nothing attributes continues the speaker before it;
+    - "as Greg mentioned" names an earlier speaker, "which Jeff will discuss" a later one,
+      "before turning the call over to Mark" the next one;
+    - the first executive to speak after the introduction is the CEO, when nobody else is;
+    - a later executive whose remarks cover the tax rate, cash flow, the balance sheet is the CFO;
+    - an inferred role takes the name of the one person the roster gives that role."""
+    known = cues.roster(source)
+    _propagate_roles(blocks)
+    runs = _runs(blocks)
+    for r in runs:  # continuation
+        for b in r[1:]:
+            if b.speaker is None and b.role == Role.UNKNOWN:
+                b.speaker, b.role, b.title = r[0].speaker, r[0].role, r[0].title
+                b.cue = (b.cue + "; " if b.cue else "") + "continues the remarks before it"
+    names = [r[0].speaker for r in runs]
+    for k, r in enumerate(runs):
+        text = source[r[0].start : r[-1].end]
+        for m in _BACK_REF.finditer(cues.flat(text)):
+            name = cues._person(m.group(1) or m.group(2))
+            earlier = [j for j in range(k) if names[j] is None and runs[j][0].role != Role.IR]
+            if name and name not in names[:k] and earlier and (r[0].speaker or "") != name:
+                names[earlier[-1]] = name
+                _name_run(runs[earlier[-1]], name, known, f'referred to later as "{m[0]}"')
+        for pattern in (_FORWARD_REF, _DEFERRED_TO):
+            for m in pattern.finditer(cues.flat(text)):
+                name = cues._person(next(g for g in m.groups() if g))
+                later = [j for j in range(k + 1, len(runs)) if names[j] is None]
+                if name and name not in names and later:
+                    names[later[0]] = name
+                    _name_run(runs[later[0]], name, known, f'announced earlier: "{m[0]}"')
+    for k, r in enumerate(runs):
+        for m in re.finditer(rf"\bback to {cues._NAME}", cues.flat(source[r[-1].start : r[-1].end])):
+            name = cues._person(m.group(1))
+            earlier = [j for j in range(k) if names[j] is None and runs[j][0].role != Role.IR]
+            if name and name not in names[:k + 1] and earlier:
+                names[earlier[0]] = name
+                _name_run(runs[earlier[0]], name, known, f'handed back to later: "{m[0]}"')
+    _propagate_roles(blocks)
+    if len(runs) > 1 and runs[0][0].role == Role.IR and runs[1][0].role == Role.UNKNOWN and \
+            runs[1][0].speaker is None and _SELF_ANNOUNCED.search(source, runs[0][0].start, runs[0][-1].end):
+        for b in runs[1]:
+            b.speaker, b.role, b.title = runs[0][0].speaker, runs[0][0].role, runs[0][0].title
+            b.cue = (b.cue + "; " if b.cue else "") + "said in the introduction that they would present"
+    body = [b for b in blocks if not b.header]
+    management = [r for r in runs if r[0].role in (Role.UNKNOWN, Role.CEO, Role.CFO, Role.EXECUTIVE)]
+    if management and not any(b.role == Role.CEO for b in body) and management[0][0].role == Role.UNKNOWN:
+        _role_run(management[0], Role.CEO, known, "first executive to speak (CEO, inferred)")
+    for r in management[1:]:
+        if r[0].role == Role.UNKNOWN and not any(b.role == Role.CFO for b in body):
+            topics = {m.group(0).lower() for m in cues.CFO_TOPICS.finditer(source, r[0].start, r[-1].end)}
+            if len(topics) >= 3:
+                _role_run(r, Role.CFO, known, f"reviews {', '.join(sorted(topics)[:3])} (CFO, inferred)")
+    _propagate_roles(blocks)
+    if any(b.role == Role.CEO for b in body) and any(b.role == Role.CFO for b in body):
+        for r in management:
+            if r[0].role == Role.UNKNOWN and r[0].speaker:
+                _role_run(r, Role.EXECUTIVE, {}, "presents besides the CEO and the CFO (executive, inferred)")
+
+
+def _propagate_roles(blocks: list[_Block]) -> None:
+    roles: dict[str, tuple[Role, str | None]] = {}
+    for b in blocks:
+        if b.speaker and b.role not in (Role.UNKNOWN, Role.OPERATOR):
+            roles.setdefault(b.speaker, (b.role, b.title))
+    for b in blocks:
+        if b.speaker and b.role == Role.UNKNOWN and b.speaker in roles:
+            b.role, b.title = roles[b.speaker]
+            b.cue = (b.cue + "; " if b.cue else "") + "role given elsewhere in the call"
+
+
+def _name_run(run: list[_Block], name: str, known: dict[str, cues.Who], cue: str) -> None:
+    who = cues.resolve(name, known)
+    for b in run:
+        b.speaker = who.name if who else name
+        if who and b.role == Role.UNKNOWN:
+            b.role, b.title = who.role, who.title
+        b.cue = (b.cue + "; " if b.cue else "") + cue
+
+
+def _role_run(run: list[_Block], role: Role, known: dict[str, cues.Who], cue: str) -> None:
+    holders = [w for w in known.values() if w.role == role]
+    for b in run:
+        b.role = role
+        if b.speaker is None and len(holders) == 1 and holders[0].name:
+            b.speaker, b.title = holders[0].name, holders[0].title
+        b.cue = (b.cue + "; " if b.cue else "") + cue
+
+
+class _Cast:
+    """The people the call introduced, in order. A hand-over to a person whose name the
+    transcript removed ("over to <UNK> <UNK>") goes to the next introduced person who has not
+    spoken yet (with the title's role, when the hand-over gives one)."""
+
+    def __init__(self, known: dict[str, cues.Who], order: list[str]) -> None:
+        self.known = known
+        self.people = [w for w in known.values() if w.role not in (Role.ANALYST, Role.OPERATOR)]
+        self.spoken: set[int] = set()
+        self.order = order
+        self.said: set[str] = set()
+
+    def next_in_order(self) -> cues.Who | None:
+        """The next person the introduction said would speak ("Then John will discuss ...")."""
+        for name in self.order:
+            if name in self.said:
+                continue
+            self.said.add(name)
+            who = cues.resolve(name, self.known)
+            if who:
+                return cues.Who(who.name, who.role, who.title, f"speaks next in the order the introduction "
+                                f"gave ({name})")
+            return cues.Who(name, Role.UNKNOWN, None, "speaks next in the order the introduction gave")
+        return None
+
+    def place(self, who: cues.Who | None) -> cues.Who | None:
+        if who is None or not who.placeholder:
+            return who
+        for n, person in enumerate(self.people):
+            if n in self.spoken or (who.role != Role.UNKNOWN and person.role != who.role):
+                continue
+            if not person.placeholder and person.name:
+                continue
+            return cues.Who(None, person.role, person.title,
+                            who.cue + f"; the next person introduced ({person.title}, inferred)")
+        return cues.Who(None, who.role, who.title, who.cue)
+
+    def spoke(self, b: _Block) -> None:
+        for name in self.order:
+            if b.speaker and set(name.split()) & set(b.speaker.split()):
+                self.said.add(name)
+        for n, person in enumerate(self.people):
+            if n not in self.spoken and person.role == b.role and person.title == b.title \
+                    and person.name == b.speaker:
+                self.spoken.add(n)
+                return
+
+
+def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who]) -> None:
+    """ "Thanks, Dan." names the speaker of the turn before, when nothing else did."""
+    greets, name, _operator = cues.greeting(text)
+    if not greets or name is None or previous is None or previous.speaker is not None:
+        return
+    if previous.role in (Role.OPERATOR, Role.ANALYST, Role.INTERPRETER):
+        return
+    who = cues.resolve(name, known)
+    if who is None or (previous.role != Role.UNKNOWN and who.role != previous.role):
+        return
+    previous.speaker, previous.title = who.name, who.title
+    if previous.role == Role.UNKNOWN:
+        previous.role = who.role
+    previous.cue = (previous.cue + "; " if previous.cue else "") + f'thanked by the next speaker: "{name}"'
+
+
+def _follow_up(text: str) -> bool:
+    head = text[:300]
+    return bool(re.match(r"\s*(?:Okay|OK|Great|Got it|Perfect|That's (?:very |really )?helpful|Thanks|"
+                         r"Thank you|Understood|Fair enough|Makes sense|All right|Alright|"
+                         r"Very helpful|Appreciate)\b", head, re.I)) and "?" in text
 
 
 def _english_answerer(b: _Block, english: dict[str | None, cues.Who],
@@ -256,9 +480,14 @@ def _english_answerer(b: _Block, english: dict[str | None, cues.Who],
 
 def _who_for(text: str, pending: cues.Who | None, previous: _Block | None,
              known: dict[str, cues.Who], in_qa: bool) -> cues.Who | None:
-    if cues.is_operator(text) or re.match(r"\s*(?:Thank you\.\s*)?Your line is open", text):
+    if _operator_turn(text) or re.match(r"\s*(?:Thank you\.\s*)?Your line is open", text):
         return cues.Who("Operator", Role.OPERATOR, None, "operator's phrases")
     intro = cues.self_introduction(text, known)
+    if pending and pending.role == Role.OPERATOR and len(text) > 300:
+        pending = None  # asked for the operator, but what follows is not the operator's
+    if intro and intro.name and (pending is None or pending.name is None
+                                 or cues.resolve(pending.name, {intro.name: intro}) is None):
+        return intro
     if pending and pending.role == Role.EXECUTIVE and intro and intro.name is None:
         return cues.Who(pending.name, pending.role, pending.title, pending.cue + "; " + intro.cue)
     if pending:
@@ -275,6 +504,14 @@ def _who_for(text: str, pending: cues.Who | None, previous: _Block | None,
     return None
 
 
+def _operator_turn(text: str) -> bool:
+    """The operator's turn: it opens with the operator's phrases, or most of its first sentences
+    are (a turn that merely ends by asking the operator for questions is management's)."""
+    spans = sentence_spans(text)
+    said = [cues.is_operator(text[a:b]) for a, b in spans[:6]]
+    return bool(said) and (any(said[:2]) or sum(said) * 2 > len(said))
+
+
 def _assign(b: _Block, who: cues.Who) -> None:
     b.speaker, b.role, b.title = who.name, who.role, who.title
     b.cue = (b.cue + "; " if b.cue else "") + who.cue
@@ -287,23 +524,103 @@ def _sections(source: str, blocks: list[_Block]) -> None:
         b.section = section
 
 
-def _sentence_blocks(source: str) -> list[tuple[int, int]]:
-    """Group one-sentence lines into turns: a hand-over or an operator line ends a turn."""
-    blocks: list[tuple[int, int]] = []
-    start: int | None = None
-    last_end = 0
-    for m in re.finditer(r"[^\n]*\S[^\n]*", source):
-        line = m.group(0)
-        operator = cues.is_operator(line)
-        if operator and start is not None:
-            blocks.append((start, last_end))
-            start = None
-        if start is None:
-            start = m.start() + (len(line) - len(line.lstrip()))
-        last_end = m.start() + len(line.rstrip())
-        if operator or cues.next_speaker(line, {}) is not None:
-            blocks.append((start, last_end))
-            start = None
-    if start is not None:
-        blocks.append((start, last_end))
-    return blocks
+_ANSWER_OPENER = re.compile(
+    r"\s*(?:Yes|Yeah|No|Sure|Thanks|Thank you|Good|Great|Okay|OK|So|Well|Absolutely|Correct|Right|"
+    r"Certainly|Of course|Look|Hi|Hey|Let me|I think|I would|I'd|Sure|We|That's a|It's a|"
+    r"[A-Z][a-z]+, (?:this is|it's|I)\b)")
+_ACKNOWLEDGEMENT = re.compile(
+    r"\s*(?:Okay|OK|Great|Got it|Perfect|That's (?:very |really |super )?helpful|Thanks|Thank you|"
+    r"Understood|Fair enough|Makes sense|All right|Alright|Very helpful|Helpful|Appreciate)\b", re.I)
+
+
+_CLOSING = re.compile(r"\b(?:concludes? my (?:prepared )?(?:remarks|comments)|that's all (?:I have|from me)|"
+                      r"I'll stop there|end my (?:prepared )?remarks|"
+                      r"before (?:I |we )?(?:turn|hand|pass)\w*)",
+                      re.I)
+_OPENING = re.compile(
+    r"\s*(?:(?:Thank you|Thanks)(?: very much)?,?(?: [A-Z][a-z]+,?)?(?: and)? good "
+    r"(?:morning|afternoon|evening)|"
+    r"(?:I'll|I will|I'd like to|I would like to|Let me|I'm going to) (?:now )?(?:start|begin|kick)\b|"
+    r"Good (?:morning|afternoon|evening)\b|Thank you|Thanks\b)")
+
+
+_INTRO = re.compile(
+    r"forward[- ]looking|safe[- ]harbou?r|non-GAAP|GAAP measures|risk factors|Form 10-[KQ]|\b10-[KQ]\b|"
+    r"\b8-K\b|SEC filings|reconciliation|webcast|replay|playback|press release|investor relations|"
+    r"(?:joining|joined by|with) (?:me|us)\b|on (?:the|today's|this) call (?:today )?(?:are|is|with)|"
+    r"differ materially|no (?:obligation|duty) to update|subject to (?:risks|uncertaint)|"
+    r"uncertaint|assumptions|our website|slide presentation|open (?:it |the call )?up for (?:Q&A|questions)|"
+    r"limit yourselves?|one question", re.I)
+
+
+def _intro_end(text: list[str]) -> int | None:
+    """Where the introduction ends, when the call opens with one (the safe harbour, who is on the
+    call) and the next speaker's remarks follow without a hand-over line: the line after the last
+    introductory line, once three lines in a row are not introductory."""
+    last = None
+    for i, line in enumerate(text[:40]):
+        if _INTRO.search(line) or cues.speaking_order(line):
+            last = i
+        elif last is not None and i - last >= 3:
+            break
+    if last is None or last + 1 >= len(text) or last > 30:
+        return None
+    intro = " ".join(text[: last + 1])
+    if not cues.SAFE_HARBOUR.search(intro) and not any(
+            w.role == Role.CEO for w in cues.roster(intro).values()):
+        return None  # the CEO's own welcome ("I'm joined by our CFO ..."), not an IR introduction
+    return last + 1
+
+
+def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], set[int]]:
+    """Group one-sentence (or one-fragment) lines into turns. A turn ends after a hand-over
+    ("I'll now turn the call over to Fred"), around the operator's lines, before a line that
+    thanks the previous speaker ("Thanks, Dan"), after a speaker closes their remarks and the
+    next line opens new ones ("I'll start with our cash performance"), and, in the Q&A, where
+    an answer follows a question or an analyst's follow-up follows an answer. Returns the
+    turns and the indexes of those that open like new remarks."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", source)]
+    lines = [trim(source, a, b) for a, b in lines]
+    if not lines:
+        return [], set()
+    text = [source[a:b] for a, b in lines]
+    starts = [0]
+    opens: set[int] = set()
+    in_qa = False
+    closing = -100
+    intro_end = _intro_end(text)
+    intro_text = " ".join(text[: intro_end or 0])
+    expected = max(len(cues.speaking_order(intro_text)),
+                   sum(1 for w in cues.roster(intro_text).values() if w.role in (Role.CEO, Role.CFO,
+                                                                               Role.EXECUTIVE)))
+    for i in range(1, len(lines)):
+        prev, line = text[i - 1], text[i]
+        nxt = text[i + 1] if i + 1 < len(lines) else ""
+        in_qa = in_qa or bool(cues.QA_OPENING.search(prev))
+        if _CLOSING.search(prev):
+            closing = i - 1
+        greets, thanked, thanked_operator = cues.greeting(line)
+        opening = _OPENING.match(line) is not None
+        if i == intro_end:
+            opening = True
+        new = (
+            i == intro_end
+            or cues.next_speaker(prev, {}) is not None
+            or cues.is_operator(line) != cues.is_operator(prev)
+            or (greets and ((thanked is not None and len(thanked.rstrip(".")) > 1) or thanked_operator
+                            or re.match(r"\s*Good (?:morning|afternoon|evening|day)", line) is not None))
+            or (opening and not in_qa and (i - closing <= 12 or (expected > 1 and i > (intro_end or 0))))
+            or (in_qa and prev.rstrip().endswith("?") and not line.rstrip().endswith("?")
+                and _ANSWER_OPENER.match(line) is not None)
+            or (in_qa and not prev.rstrip().endswith("?") and _ACKNOWLEDGEMENT.match(line) is not None
+                and ("?" in line or nxt.rstrip().endswith("?")))
+        )
+        if new:
+            if opening and not in_qa:
+                opens.add(len(starts))
+                closing = -100
+                if i != intro_end:
+                    expected -= 1
+            starts.append(i)
+    bounds = starts + [len(lines)]
+    return [(lines[bounds[k]][0], lines[bounds[k + 1] - 1][1]) for k in range(len(starts))], opens

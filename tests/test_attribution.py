@@ -1,0 +1,149 @@
+"""The attribution engine for unlabelled layouts: turns, speakers, roles and sections from the
+call's own cues. Small synthetic calls written for these tests (no corpus text)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from index.parse import cues, parse_text
+from index.types import Role, Section, Transcript
+
+
+def _parse(text: str, name: str = "call.txt") -> Transcript:
+    return parse_text(text, Path(name), hashlib.sha256(text.encode()).hexdigest())
+
+
+def _who(t: Transcript, sentence: str) -> tuple[str | None, str, str]:
+    at = t.source.index(sentence)
+    turn = t.turn_at(at)
+    assert turn is not None, sentence
+    return turn.speaker, turn.role.value, turn.section.value
+
+
+# One sentence per line, the IR's hand-over removed (as ECTSum publishes calls).
+SENTENCES = """\
+Joining me today are Jane Miller, our Chairman and CEO; and Tom Baker, Executive Vice President and CFO.
+Jane will begin with an overview of the quarter, and then Tom will review the financial results.
+Before we begin, some statements made today are forward-looking and subject to risks and uncertainties.
+Reconciliations of non-GAAP measures are in our press release on our website.
+We had a record quarter across every region.
+Orders grew faster than at any time in the last decade.
+Our new plant in Ohio opened on schedule.
+I'm proud of what our teams achieved this quarter.
+With that, I'll turn it over to Tom.
+Thanks, Jane.
+Revenue was $412 million, up 9% from last year.
+The effective tax rate was 21% and free cash flow was $55 million.
+Our balance sheet remains strong, with net debt of $300 million.
+As Jane mentioned, we opened the Ohio plant on schedule.
+Operator, we'll now take our first question.
+"""
+
+
+def test_sentence_layout_is_regrouped_into_turns():
+    t = _parse(SENTENCES)
+    assert t.format == "sentences"
+    assert len(t.turns) >= 3
+    assert _who(t, "Before we begin")[1:] == ("investor_relations", "opening")
+    assert _who(t, "We had a record quarter") == ("Jane Miller", "ceo", "prepared")
+    assert _who(t, "I'm proud of what") == ("Jane Miller", "ceo", "prepared")
+    assert _who(t, "Thanks, Jane.") == ("Tom Baker", "cfo", "prepared")
+    assert _who(t, "The effective tax rate") == ("Tom Baker", "cfo", "prepared")
+    # "Operator, ..." is management speaking to the operator, not the operator
+    assert _who(t, "Operator, we'll now take")[:2] == ("Tom Baker", "cfo")
+
+
+def test_a_name_never_given_stays_unknown_and_placeholders_are_not_names():
+    text = """\
+Thank you, and good morning, everyone.
+Joining me on today's call is our Chairman and CEO <UNK> <UNK> and our CFO <UNK> <UNK>.
+Our comments today include forward-looking statements.
+I will now turn the call over to <UNK> <UNK>.
+Thanks, <UNK>.
+This was a very productive quarter for us.
+Sales rose 4% to a record.
+I will now turn it over to our CFO, <UNK> <UNK>, to discuss the financials.
+Gross margin was 70.1%, and the tax rate was 24%.
+"""
+    t = _parse(text)
+    for turn in t.turns:
+        assert turn.speaker is None or "UNK" not in turn.speaker
+    assert _who(t, "Our comments today")[1] == "investor_relations"
+    assert _who(t, "This was a very productive quarter") == (None, "ceo", "prepared")
+    assert _who(t, "Gross margin was 70.1%") == (None, "cfo", "prepared")
+
+
+def test_thanks_names_the_previous_speaker_and_back_references_name_earlier_ones():
+    text = """\
+Good morning, everyone.
+Revenue grew 12% this quarter, our best since 2015.
+We continue to invest in our stores.
+Now I turn the program over to Fred.
+Thanks, Greg.
+As Greg noted, stores did well.
+Our tax rate was 22% and capital expenditures were $40 million.
+Operating cash flow and liquidity were strong.
+"""
+    t = _parse(text)
+    speaker, role, _ = _who(t, "Revenue grew 12%")
+    assert speaker == "Greg" and role == "ceo"
+    assert _who(t, "As Greg noted")[0] == "Fred"
+
+
+def test_hand_over_cues_and_false_friends():
+    assert cues.next_speaker("Now I turn the program over to Fred.", {}).name == "Fred"
+    max_ = cues.next_speaker("I'll now pass on to Max to discuss our financial performance.", {})
+    assert max_.name == "Max" and max_.role == Role.CFO
+    assert cues.next_speaker("With that, let me turn to the Aerospace results.", {}) is None
+    assert cues.next_speaker("Let's turn to DiamondRock's setup for 2022.", {}) is None
+    assert cues.next_speaker("Before turning the call over to Mark, I'd like to add a word.", {}) is None
+    assert cues.next_speaker("Operator, we'll take our first question.", {}).role == Role.OPERATOR
+    analyst = cues.next_speaker("Our next question comes from Jimmy Bhullar with JP Morgan.", {})
+    assert (analyst.name, analyst.role, analyst.title) == ("Jimmy Bhullar", Role.ANALYST, "JP Morgan")
+    placeholder = cues.next_speaker("I will now turn the call over to Aaron's CEO, <UNK> <UNK>.", {})
+    assert placeholder.name is None and placeholder.placeholder and placeholder.role == Role.CEO
+
+
+def test_titles_give_roles_and_a_subsidiary_officer_is_an_executive():
+    assert cues.role_from_title("Chairman and CEO of Acme Incorporated") == Role.CEO
+    assert cues.role_from_title("Executive Vice President and Chief Financial Officer") == Role.CFO
+    assert cues.role_from_title("CFO of Acme US") == Role.EXECUTIVE
+    assert cues.role_from_title("President and COO") == Role.EXECUTIVE
+    assert cues.role_from_title("Deputy CFO") == Role.EXECUTIVE
+    found = cues.roster("Joining me are Johnson's chairman and CEO, George Oliver; and "
+                        "executive vice president and CFO, Olivier Leonetti.")
+    assert found["George Oliver"].role == Role.CEO
+    assert found["Olivier Leonetti"].role == Role.CFO
+
+
+def test_qa_turns_in_a_sentence_layout():
+    text = """\
+Thank you for standing by and welcome to the Acme first quarter 2024 earnings call.
+I would now like to turn the call over to Jane Miller, Chief Executive Officer.
+Thank you, operator.
+Sales were up 5% to $1.2 billion.
+We will now open the line for questions.
+Our first question comes from Ann Lee with Morgan Stanley.
+Hi, thanks for taking my question.
+How should we think about margins in the second half?
+Sure, Ann.
+We expect margins to expand by about 50 basis points.
+Okay, great.
+And what about pricing?
+Pricing should add about 2 points.
+"""
+    t = _parse(text)
+    assert _who(t, "Thank you for standing by") == ("Operator", "operator", "opening")
+    assert _who(t, "Sales were up 5%") == ("Jane Miller", "ceo", "prepared")
+    assert _who(t, "How should we think") == ("Ann Lee", "analyst", "qa")
+    assert _who(t, "We expect margins")[2] == "qa"
+    assert _who(t, "We expect margins")[1] != "analyst"
+    assert _who(t, "And what about pricing?")[:2] == ("Ann Lee", "analyst")
+
+
+def test_sections_of_a_call_without_labels():
+    t = _parse(SENTENCES)
+    sections = [turn.section for turn in t.turns]
+    assert sections[0] == Section.OPENING
+    assert Section.PREPARED in sections
