@@ -179,8 +179,11 @@ def test_labelled_turns_are_exact_spans(labelled: Transcript) -> None:
 
 def test_labelled_speakers_roles_and_sections(labelled: Transcript) -> None:
     assert [t.speaker for t in labelled.turns] == [
-        None, "Jane Roe", "John Smith", "Mary Major", None, "Peter Park", "John Smith", None]
-    assert [t.section for t in labelled.turns] == [Section.PREPARED] * 4 + [Section.QA] * 4
+        "Operator", "Jane Roe", "John Smith", "Mary Major", "Operator", "Peter Park", "John Smith",
+        "Operator"]
+    # the operator's welcome and the IR's safe harbour open the call, even under "Prepared Remarks"
+    assert [t.section for t in labelled.turns] == [Section.OPENING] * 2 + [Section.PREPARED] * 2 + \
+        [Section.QA] * 4
     assert [t.role for t in labelled.turns] == [
         Role.OPERATOR, Role.IR, Role.CEO, Role.CFO, Role.OPERATOR, Role.ANALYST, Role.CEO,
         Role.OPERATOR]
@@ -215,11 +218,11 @@ def test_inline_labels_infer_sections_from_roles(tmp_path: Path) -> None:
     assert t.format == "labelled"
     assert_exact_ordered_turns(t)
     assert [(x.speaker, x.role, x.section) for x in t.turns] == [
-        (None, Role.OPERATOR, Section.OPENING),
+        ("Operator", Role.OPERATOR, Section.OPENING),
         ("Sam Lee", Role.IR, Section.OPENING),
         ("Dana Cruz", Role.CEO, Section.PREPARED),
         ("Omar Haddad", Role.CFO, Section.PREPARED),
-        (None, Role.OPERATOR, Section.QA),
+        ("Operator", Role.OPERATOR, Section.QA),
         ("Ana Gomez", Role.ANALYST, Section.QA),
         ("Omar Haddad", Role.CFO, Section.QA),
     ]
@@ -294,10 +297,10 @@ def test_json_list_turns_decode_their_file_spans(tmp_path: Path) -> None:
 def test_json_list_speakers_roles_and_inferred_sections(tmp_path: Path) -> None:
     t = read_transcript(write(tmp_path, "fabrikam.json", JSON_LIST))
     assert [(x.speaker, x.role, x.section) for x in t.turns] == [
-        (None, Role.OPERATOR, Section.OPENING),
+        ("Operator", Role.OPERATOR, Section.OPENING),
         ("Lena Ortiz", Role.CEO, Section.PREPARED),
         ("Raj Patel", Role.CFO, Section.PREPARED),
-        (None, Role.OPERATOR, Section.QA),
+        ("Operator", Role.OPERATOR, Section.QA),
         ("Kim Young", Role.ANALYST, Section.QA),
         ("Lena Ortiz", Role.CEO, Section.QA),
     ]
@@ -309,7 +312,7 @@ def test_json_motley_fool_object_sections_and_metadata(tmp_path: Path) -> None:
         "json", "Tailspin Toys", "2024Q2", "2024-07-30")
     assert_exact_ordered_turns(t)
     assert [(x.speaker, x.role, x.section) for x in t.turns] == [
-        (None, Role.OPERATOR, Section.PREPARED),
+        ("Operator", Role.OPERATOR, Section.PREPARED),
         ("Ada Brook", Role.CEO, Section.PREPARED),
         ("Ben Cole", Role.ANALYST, Section.QA),
         ("Ada Brook", Role.CEO, Section.QA),
@@ -529,5 +532,5 @@ def test_a_short_labelled_file_is_still_labelled(tmp_path: Path) -> None:
                               "Operator: Welcome to the Acme first quarter 2024 earnings call.\n"
                               "Jane Roe -- Chief Financial Officer\nRevenue was 12 million dollars.\n"))
     assert t.format == "labelled"
-    assert [(u.speaker, u.role) for u in t.turns] == [(None, Role.OPERATOR),
+    assert [(u.speaker, u.role) for u in t.turns] == [("Operator", Role.OPERATOR),
                                                       ("Jane Roe", Role.CFO)]

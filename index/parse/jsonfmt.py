@@ -92,7 +92,7 @@ def _turn(i: int, row: dict[str, Any], section: Section | None, source: str) -> 
     speaker = str(speaker) if speaker else None
     title = str(title) if title else None
     if speaker and speaker.lower() == "operator":
-        role, speaker = Role.OPERATOR, None
+        role, speaker = Role.OPERATOR, "Operator"
     else:
         role = cues.role_from_title(title) if title else Role.UNKNOWN
     lead = len(text) - len(text.lstrip())

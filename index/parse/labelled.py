@@ -21,9 +21,14 @@ _NOT_NAMES = {"Note", "Source", "Date", "Title", "Company", "Call", "Webcast", "
               "Duration", "Time", "Ticker", "Image", "Forward", "Disclaimer", "Good", "Thank"}
 
 
+# Motley Fool files put the operator's label alone on its line: "Operator"
+_BARE_OPERATOR = re.compile(r"^[ \t]*(Operator)[ \t]*$", re.M)
+
+
 def looks_labelled(source: str) -> bool:
     labels = [m for m in _INLINE.finditer(source) if _is_name(m.group(1))]
-    found = len(labels) + len(list(_HEADER.finditer(source)))
+    headers = len(list(_HEADER.finditer(source)))
+    found = len(labels) + headers + (len(list(_BARE_OPERATOR.finditer(source))) if headers else 0)
     lines = sum(1 for ln in source.splitlines() if ln.strip())
     return found >= 3 or (found >= 2 and found >= 0.3 * lines)
 
@@ -53,7 +58,7 @@ def parse(source: str) -> list[Turn]:
             role = Role.UNKNOWN
         section = _section_for(label_start, heads)
         turns.append(Turn(index=len(turns), start=start, end=end, text=source[start:end],
-                          speaker=None if role == Role.OPERATOR else name, role=role,
+                          speaker="Operator" if role == Role.OPERATOR else name, role=role,
                           section=section or Section.PREPARED, title=title,
                           cue="labelled in the file"))
     return _infer_sections(turns, explicit=bool(heads))
@@ -70,6 +75,9 @@ def _labels(source: str) -> list[tuple[int, int, str, str | None]]:
         if not _is_name(m.group(1)) or any(s <= m.start() < e for s, e, *_ in found.values()):
             continue
         found[m.start()] = (m.start(), m.end(), m.group(1), m.group(2))
+    if found and any(title for *_x, title in found.values()):
+        for m in _BARE_OPERATOR.finditer(source):
+            found.setdefault(m.start(), (m.start(), m.end(), "Operator", None))
     return [found[k] for k in sorted(found)]
 
 
@@ -82,7 +90,11 @@ def _section_for(pos: int, heads: list[tuple[int, int, str]]) -> Section | None:
 
 
 def _infer_sections(turns: list[Turn], explicit: bool) -> list[Turn]:
-    if explicit:
-        return turns
+    if explicit:  # the operator's welcome and the IR's safe harbour open the call, under any heading
+        out, opening = [], True
+        for t in turns:
+            opening = opening and t.section != Section.QA and t.role in (Role.OPERATOR, Role.IR)
+            out.append(replace(t, section=Section.OPENING) if opening else t)
+        return out
     found = sections.assign([(t.role, t.text) for t in turns])
     return [replace(t, section=sec) for t, sec in zip(turns, found, strict=True)]
