@@ -383,8 +383,7 @@ def test_sentences_turns_split_at_operator_and_hand_over_lines(sentences: Transc
     lines = SENTENCES.splitlines()
     got = [(x.text.splitlines()[0], x.text.splitlines()[-1]) for x in sentences.turns]
     assert got == [
-        (lines[0], lines[0]),  # operator line
-        (lines[1], lines[1]),  # hand-over to Maria Lopez
+        (lines[0], lines[1]),  # the operator's welcome and hand-over to Maria Lopez
         (lines[2], lines[5]),  # Maria, up to her hand-over to Tom Baker
         (lines[6], lines[8]),  # Tom, up to the operator's line
         (lines[9], lines[9]),  # operator announces Ravi Shah
@@ -401,16 +400,16 @@ def test_sentences_turns_start_and_end_on_line_boundaries(sentences: Transcript)
 
 def test_sentences_speakers_from_hand_overs(sentences: Transcript) -> None:
     got = [(x.speaker, x.role) for x in sentences.turns]
-    assert got[2:6] == [
+    assert got[1:5] == [
         ("Maria Lopez", Role.CFO),
         ("Tom Baker", Role.CEO),
         ("Operator", Role.OPERATOR),
         ("Ravi Shah", Role.ANALYST),
     ]
-    assert got[0][1] == Role.OPERATOR and got[6][1] == Role.OPERATOR
+    assert got[0][1] == Role.OPERATOR and got[5][1] == Role.OPERATOR
     assert_sections_move_forward(sentences)
-    assert sentences.turns[3].section == Section.PREPARED
-    assert sentences.turns[5].section == Section.QA
+    assert sentences.turns[2].section == Section.PREPARED
+    assert sentences.turns[4].section == Section.QA
 
 
 # plain: blank-line separated paragraphs ----------------------------------------------------

@@ -30,7 +30,7 @@ _TITLE_WORDS = (
 OPERATOR_PHRASES = re.compile(
     r"press(?:ing)? star|star[ -](?:one|1)|your line is (?:now )?open|"
     r"(?:take|have) (?:our|the|your) (?:first|next|last|final) question|"
-    r"next question (?:comes|is) from|from the line of|no further questions|"
+    r"(?:first|next|last|final|following) question (?:comes|is) from|from the line of|no further questions|"
     r"you may (?:now )?disconnect|thank you for standing by|"
     r"this concludes today's (?:conference|call)|listen[- ]only mode|"
     r"conference (?:call )?is being recorded|conference is now over",
@@ -39,7 +39,30 @@ OPERATOR_PHRASES = re.compile(
 QA_OPENING = re.compile(
     r"(?:first|next) question|now (?:begin|open|take|start)\b.{0,40}\bquestions?|"
     r"happy to take (?:your )?questions|open (?:up )?the (?:call|line|floor) (?:up )?(?:to|for) "
-    r"questions|question-and-answer session (?:will now|now)|Q&A session (?:will now|now)",
+    r"questions|question-and-answer session (?:will now|now)|Q&A session (?:will now|now)|"
+    r"\b(?:open|turn)\b[^.?!]{0,30}\b(?:to|for|take)\b[^.?!]{0,20}\b(?:your |some |any )?"
+    r"questions\b|"
+    r"\b(?:let's|we'll|we will|to) take (?:your|some|any) questions\b|"
+    r"\bmove (?:on )?(?:in)?to (?:the )?(?:Q&A|questions)|"
+    r"\bconcludes? (?:our|my) prepared (?:remarks|comments)|\bready (?:for|to take|to begin) (?:the )?"
+    r"(?:Q&A|questions)",
+    re.I,
+)
+# An analyst's question, with or without its question mark (audio-aligned transcripts drop them)
+QUESTION_LINE = re.compile(
+    r"\?\s*$|"
+    r"^\W*(?:(?:Okay|OK|Great|Got it|Thanks|Thank you|Yes|Yeah|Perfect|Understood)[,.!]?\s*)*"
+    r"(?:(?:And|So|Just|Maybe|Then|Also|Secondly|Second|Lastly|Finally)\s*,?\s*)*"
+    r"(?:how (?:should|do|does|did|are|is|much|many|would|will|can)|can you|could you|would you|do you|"
+    r"does (?:that|this|it|the)|did you|are you|is there|is that|is it|what (?:is|are|was|were|do|does|did|"
+    r"would|should|kind|sort)|where (?:do|does|are|is)|when do|why (?:is|are|did|do)|"
+    r"I (?:was|am|'m) wondering|I wanted to (?:ask|follow)|my (?:first |second |last |follow-up )?question|"
+    r"(?:a|one) (?:quick )?(?:follow-up|follow up)|just (?:a )?(?:quick )?follow(?:-| )?up|"
+    r"any (?:color|update|"
+    r"thoughts|comment))|"
+    r"\b(?:how should (?:we|I) think|(?:can|could|would) you (?:talk|comment|give|help|provide|walk|update|"
+    r"share|elaborate|quantify|remind)|I (?:was|am|'m) wondering|I wanted to ask|do you (?:expect|see|think|"
+    r"anticipate|foresee))\b",
     re.I,
 )
 TRANSLATOR_LINE = re.compile(r"\b(?:let me|I will|I'll|I would)\b[^.?!]{0,30}\btranslat", re.I)
@@ -177,6 +200,21 @@ _HANDOVER = re.compile(
     rf"(?:,\s+(?:our |the )?({_TITLE_WORDS}(?: (?:of|for|at) [A-Z][\w ]{{1,40}}?)?)(?=[,.]| to | who ))?"
     rf"(?P<tail>[^.?!]{{0,120}})"
 )
+BACK_REF = re.compile(
+    rf"\b(?:[Aa]s|[Ww]hat)\s+{_NAME}\s+(?:just\s+|already\s+|earlier\s+)?(?:mentioned|said|noted|discussed|"
+    rf"described|highlighted|indicated|laid out|outlined|pointed out|touched on|covered|shared|"
+    rf"explained|talked about|referenced|stated)|"
+    rf"\b(?:noted|mentioned|discussed|highlighted) by\s+{_NAME}")
+
+
+def back_reference(text: str) -> str | None:
+    """ "As Greg mentioned" names someone who spoke before (so not the one speaking now)."""
+    m = BACK_REF.search(flat(text))
+    return _person(m.group(1) or m.group(2)) if m else None
+
+
+VOCATIVE_HANDOVER = re.compile(  # "<UNK>, over to you."
+    rf"(?:^|[.!?]\s+){_NAME},?\s+(?:over to you|the floor is yours|please go ahead)\b")
 _DEFERRED = re.compile(r"\b(?:before|prior to|after) (?:I |we )?(?:turn|hand|pass)", re.I)
 _REVIEWS_FINANCIALS = re.compile(
     r"\b(?:discuss|review|walk|go (?:over|through)|cover|take (?:you|us) through|talk (?:about|through)|"
@@ -215,6 +253,9 @@ def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
             who = Who(who.name, Role.CFO, who.title, who.cue + " (to review the financials: CFO, inferred)",
                       who.placeholder)
         candidates.append((m.end(2), who))
+    for m in VOCATIVE_HANDOVER.finditer(text):
+        if (_person(m.group(1)) or is_placeholder(m.group(1))) and m.group(1) != "Operator":
+            candidates.append((m.end(), _who(m.group(1), None, known, m[0].strip())))
     for m in re.finditer(rf"{_NAME},\s+who is in charge of (?:the |our )?([\w ]{{2,40}}?)[,.]", text):
         title = f"Head of the {m.group(2).strip()}"
         candidates.append((m.end(), Who(_clean_name(m.group(1)), Role.EXECUTIVE, title,
@@ -223,7 +264,13 @@ def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
         candidates.append((m.end(), Who("Operator", Role.OPERATOR, None, f'hand-over: "{m[0].strip()}"')))
     if not candidates:
         return None
-    return max(candidates, key=lambda c: c[0])[1]
+    candidates.sort(key=lambda c: c[0])
+    last = candidates[-1][1]
+    if last.placeholder and last.role == Role.UNKNOWN:  # "<UNK>, over to you" after "over to our CFO"
+        earlier = [w for _pos, w in candidates[:-1] if w.placeholder and w.role != Role.UNKNOWN]
+        if earlier:
+            return earlier[-1]
+    return last
 
 
 def _who(name: str, title: str | None, known: dict[str, Who], cue: str) -> Who:

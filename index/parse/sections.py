@@ -13,6 +13,10 @@ _MANAGEMENT = {Role.CEO, Role.CFO, Role.EXECUTIVE}
 _OPENING_WORDS = re.compile(r"forward[- ]looking|safe harbou?r|welcome to|conference (?:call )?is being "
                             r"recorded|listen[- ]only|non-GAAP|joining (?:me|us)|on the call (?:today|with)",
                             re.I)
+# a turn that thanks whoever spoke before ("Thank you, <UNK>, and thanks, everyone") is not the first
+_THANKS_SOMEONE = re.compile(r"\s*(?:Thank you|Thanks)(?: very much)?,\s+"
+                             r"(?!everyone|everybody|all\b|operator)"
+                             r"(?:<UNK>|[A-Z][a-z]+)", re.I)
 _SAFE_HARBOUR = re.compile(r"forward[- ]looking statements?|safe harbou?r", re.I)
 
 
@@ -26,10 +30,12 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
         text = flat(text)
         if qa_next:
             section, qa_next = Section.QA, False
-        if section == Section.OPENING and (role in _MANAGEMENT or (
-                (after_safe_harbour or not _OPENING_WORDS.search(text))
-                and role not in (Role.OPERATOR, Role.IR))):
-            section = Section.PREPARED
+        if section == Section.OPENING and (
+                role in _MANAGEMENT
+                or (role not in (Role.OPERATOR, Role.IR) and (
+                    after_safe_harbour or not _OPENING_WORDS.search(text) or _THANKS_SOMEONE.match(text)))
+                or (role == Role.IR and after_safe_harbour and not _OPENING_WORDS.search(text))):
+            section = Section.PREPARED  # an IR officer who goes on to present the results presents
         if section != Section.QA:
             if role == Role.ANALYST:
                 section = Section.QA

@@ -38,17 +38,23 @@ class _Block:
     section: Section = Section.PREPARED
     header: bool = False
     start_cue: bool = False  # opens like a new speaker's remarks ("I'll start with ...")
+    back_ref: str | None = None  # starts where someone refers back to this earlier speaker
 
 
 def parse_sentences(source: str) -> list[Turn]:
     """One sentence per line (ECTSum, MAEC): regroup the lines into turns, then attribute."""
-    spans, opens = _sentence_blocks(source)
-    return parse_blocks(source, spans, opens)
+    spans, why = _sentence_blocks(source)
+    return parse_blocks(source, spans, why)
 
 
-def parse_blocks(source: str, spans: list[tuple[int, int]], opens: set[int] | None = None) -> list[Turn]:
+def parse_blocks(source: str, spans: list[tuple[int, int]], why: dict[int, str] | None = None) -> list[Turn]:
+    """Turns from blocks of the file. `why[i]` says why block i starts like new remarks:
+    "opens" ("I'll start with ...") or the name of an earlier speaker it refers back to."""
     interpreted = bool(cues.INTERPRETED_CALL.search(source))
-    blocks = [_Block(a, b, i, start_cue=i in (opens or set())) for i, (a, b) in enumerate(spans)]
+    why = why or {}
+    blocks = [_Block(a, b, i, start_cue=why.get(i) == "opens",
+                     back_ref=why[i] if why.get(i, "opens") != "opens" else None)
+              for i, (a, b) in enumerate(spans)]
     _mark_header(source, blocks)
     if interpreted:
         blocks = _split_restarts(source, blocks)
@@ -244,10 +250,15 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
             who = _who_for(text, cast.place(pending), previous, known, in_qa)
             if who is None and in_qa and previous is not None and previous.role == Role.ANALYST:
                 who = _english_answerer(b, english, interpreted_management)
+            first_line = text.split("\n", 1)[0]
             if who is None and in_qa and last_analyst is not None and previous is not None \
-                    and previous.role not in (Role.ANALYST, Role.OPERATOR) and _follow_up(text):
+                    and previous.role not in (Role.ANALYST, Role.OPERATOR) \
+                    and (_follow_up(text) or _asks(first_line)):
                 who = cues.Who(last_analyst.speaker, Role.ANALYST, last_analyst.title,
                                "asks a follow-up question")
+            if who is None and in_qa and last_analyst is None and previous is not None \
+                    and previous.role != Role.ANALYST and _asks(first_line) and "\n" in text:
+                who = cues.Who(None, Role.ANALYST, None, "asks a question in the Q&A (analyst, inferred)")
             if who is None and previous is None and not in_qa and not cues.is_operator(text) and (
                     cues.SAFE_HARBOUR.search(text)
                     or any(w.role == Role.CEO for w in cues.roster(text).values())):
@@ -267,11 +278,7 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
         previous = b
 
 
-_BACK_REF = re.compile(
-    rf"\b(?:[Aa]s|[Ww]hat)\s+{cues._NAME}\s+(?:just\s+|already\s+|earlier\s+)?(?:mentioned|said|noted|discussed|"
-    rf"described|highlighted|indicated|laid out|outlined|pointed out|touched on|covered|shared|"
-    rf"explained|talked about|referenced|stated)|"
-    rf"\b(?:noted|mentioned|discussed|highlighted) by\s+{cues._NAME}")
+_BACK_REF = cues.BACK_REF
 _FORWARD_REF = re.compile(
     rf"\b(?:[Ww]hich|[Tt]hat|[Aa]s)\s+{cues._NAME}\s+will\s+(?:discuss|cover|review|address|talk|detail|"
     rf"walk|go|provide|elaborate)|\b{cues._NAME}\s+will\s+(?:then\s+)?(?:discuss|cover|review|walk|go|"
@@ -293,7 +300,14 @@ def _runs(blocks: list[_Block]) -> list[list[_Block]]:
         if b.header or b.section != Section.PREPARED:
             continue
         attributed = b.speaker is not None or b.role != Role.UNKNOWN
-        if runs and not attributed and not b.start_cue and runs[-1][-1] is _prev_body(blocks, b):
+        # "As Greg mentioned" turns the remarks to a new speaker when Greg is the one speaking so
+        # far, or when nobody spoke before this run who could be Greg
+        turned = b.back_ref is not None and bool(runs) and (
+            runs[-1][0].speaker == b.back_ref
+            or (runs[-1][0].speaker is None and not any(r[0].role not in (Role.IR, Role.OPERATOR)
+                                                        for r in runs[:-1])))
+        if runs and not attributed and not b.start_cue and not turned \
+                and runs[-1][-1] is _prev_body(blocks, b):
             runs[-1].append(b)
         else:
             runs.append([b])
@@ -550,7 +564,8 @@ _INTRO = re.compile(
     r"(?:joining|joined by|with) (?:me|us)\b|on (?:the|today's|this) call (?:today )?(?:are|is|with)|"
     r"differ materially|no (?:obligation|duty) to update|subject to (?:risks|uncertaint)|"
     r"uncertaint|assumptions|our website|slide presentation|open (?:it |the call )?up for (?:Q&A|questions)|"
-    r"limit yourselves?|one question", re.I)
+    r"limit yourselves?|one question|references to|comparisons? (?:to|with) the prior|unless (?:otherwise )?"
+    r"(?:noted|stated|indicated)|exclud(?:e|es|ing) (?:the impact|special|certain)", re.I)
 
 
 def _intro_end(text: list[str]) -> int | None:
@@ -572,55 +587,81 @@ def _intro_end(text: list[str]) -> int | None:
     return last + 1
 
 
-def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], set[int]]:
+def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
     """Group one-sentence (or one-fragment) lines into turns. A turn ends after a hand-over
     ("I'll now turn the call over to Fred"), around the operator's lines, before a line that
-    thanks the previous speaker ("Thanks, Dan"), after a speaker closes their remarks and the
-    next line opens new ones ("I'll start with our cash performance"), and, in the Q&A, where
-    an answer follows a question or an analyst's follow-up follows an answer. Returns the
-    turns and the indexes of those that open like new remarks."""
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", source)]
-    lines = [trim(source, a, b) for a, b in lines]
+    thanks the previous speaker ("Thanks, Dan"), where the introduction ends, where a speaker
+    who closed their remarks (or an introduction that announced more speakers) is followed by a
+    line that opens new ones ("I'll start with our cash performance"), before a line that
+    refers back to an earlier speaker ("As Greg mentioned") and, in the Q&A, where an answer
+    follows a question or a question follows an answer. Returns the turns, and for each turn
+    that starts like new remarks why: "opens" or the name it refers back to."""
+    lines = [trim(source, m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", source)]
     if not lines:
-        return [], set()
+        return [], {}
     text = [source[a:b] for a, b in lines]
+    asked = [_asks(t) for t in text]
     starts = [0]
-    opens: set[int] = set()
+    why: dict[int, str] = {}
     in_qa = False
+    answering = False
     closing = -100
     intro_end = _intro_end(text)
     intro_text = " ".join(text[: intro_end or 0])
     expected = max(len(cues.speaking_order(intro_text)),
-                   sum(1 for w in cues.roster(intro_text).values() if w.role in (Role.CEO, Role.CFO,
-                                                                               Role.EXECUTIVE)))
+                   sum(1 for w in cues.roster(intro_text).values()
+                       if w.role in (Role.CEO, Role.CFO, Role.EXECUTIVE)))
     for i in range(1, len(lines)):
         prev, line = text[i - 1], text[i]
-        nxt = text[i + 1] if i + 1 < len(lines) else ""
         in_qa = in_qa or bool(cues.QA_OPENING.search(prev))
         if _CLOSING.search(prev):
             closing = i - 1
         greets, thanked, thanked_operator = cues.greeting(line)
-        opening = _OPENING.match(line) is not None
-        if i == intro_end:
-            opening = True
+        opening = _OPENING.match(line) is not None or i == intro_end
         new = (
             i == intro_end
-            or cues.next_speaker(prev, {}) is not None
-            or cues.is_operator(line) != cues.is_operator(prev)
+            or (cues.next_speaker(prev, {}) is not None and not cues.VOCATIVE_HANDOVER.match(line))
+            or (cues.is_operator(line) and not cues.is_operator(prev))
             or (greets and ((thanked is not None and len(thanked.rstrip(".")) > 1) or thanked_operator
                             or re.match(r"\s*Good (?:morning|afternoon|evening|day)", line) is not None))
             or (opening and not in_qa and (i - closing <= 12 or (expected > 1 and i > (intro_end or 0))))
-            or (in_qa and prev.rstrip().endswith("?") and not line.rstrip().endswith("?")
-                and _ANSWER_OPENER.match(line) is not None)
-            or (in_qa and not prev.rstrip().endswith("?") and _ACKNOWLEDGEMENT.match(line) is not None
-                and ("?" in line or nxt.rstrip().endswith("?")))
+            or (in_qa and asked[i - 1] and not asked[i] and _ANSWER_OPENER.match(line) is not None)
+            or (in_qa and answering and not asked[i - 1] and asked[i]
+                and _QUESTION_START.match(line) is not None)
         )
         if new:
+            # a new turn in the Q&A answers unless it asks, greets or follows the operator
+            answering = not (asked[i] or greets or _COURTESY.match(line) or cues.is_operator(prev)
+                             or cues.next_speaker(prev, {}) is not None)
             if opening and not in_qa:
-                opens.add(len(starts))
+                why[len(starts)] = "opens"
                 closing = -100
                 if i != intro_end:
                     expected -= 1
             starts.append(i)
+            continue
+        earlier = cues.back_reference(line) if not in_qa else None
+        if earlier and i - starts[-1] >= 2:
+            window = range(max(starts[-1] + 1, i - 8), i + 1)
+            j = next((k for k in reversed(window) if _OPENING.match(text[k])), i)
+            why[len(starts)] = earlier
+            starts.append(j)
     bounds = starts + [len(lines)]
-    return [(lines[bounds[k]][0], lines[bounds[k + 1] - 1][1]) for k in range(len(starts))], opens
+    return [(lines[bounds[k]][0], lines[bounds[k + 1] - 1][1]) for k in range(len(starts))], why
+
+
+_QUESTION_START = re.compile(
+    r"\s*(?:(?:Okay|OK|Great|Got it|Thanks|Thank you|Perfect|Understood|That's (?:very |really )?helpful|"
+    r"Fair enough|Makes sense|All right|Alright|Appreciate)\b|(?:Hi|Hey|Good (?:morning|afternoon))\b|"
+    r"(?:And|So|Just|Maybe|Then|Also|Second|Lastly|Finally)?\s*,?\s*(?:how|can|could|would|do|does|did|are|"
+    r"is|what|where|when|why|I was wondering|I wanted|my (?:\w+ )?question|a (?:quick )?follow|"
+    r"just (?:a )?(?:quick )?follow|any)\b)", re.I)
+
+
+_COURTESY = re.compile(r"\s*(?:(?:Hi|Hey|Hello|Yes|Yeah|Great)\b[,.!]?\s*)*"
+                       r"(?:thanks|thank you|good (?:morning|"
+                       r"afternoon|evening))\b[^.?!]{0,40}\b(?:question|taking|call|everyone|guys)?", re.I)
+
+
+def _asks(line: str) -> bool:
+    return cues.QUESTION_LINE.search(line) is not None
