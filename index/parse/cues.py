@@ -43,7 +43,7 @@ QA_OPENING = re.compile(
     r"\b(?:open|turn)\b[^.?!]{0,30}\b(?:to|for|take)\b[^.?!]{0,20}\b(?:your |some |any )?"
     r"questions\b|"
     r"\b(?:let's|we'll|we will|to) take (?:your|some|any) questions\b|"
-    r"\bmove (?:on )?(?:in)?to (?:the )?(?:Q&A|questions)|"
+    r"(?<!before we )(?<!before I )\bmove (?:on )?(?:in)?to (?:the )?(?:Q&A|questions)|"
     r"\bconcludes? (?:our|my) prepared (?:remarks|comments)|\bready (?:for|to take|to begin) (?:the )?"
     r"(?:Q&A|questions)",
     re.I,
@@ -350,6 +350,7 @@ def is_operator(text: str) -> bool:
 
 
 SAFE_HARBOUR = re.compile(r"forward[- ]looking (?:statements?|information)|safe[- ]harbou?r|"
+                          r"differ materially|"
                           r"non-GAAP (?:financial )?measures|risks? and uncertainties", re.I)
 
 

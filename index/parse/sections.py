@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.parse.cues import QA_OPENING, flat
+from index.parse.cues import QA_OPENING, SAFE_HARBOUR, flat
 from index.types import Role, Section
 
 _MANAGEMENT = {Role.CEO, Role.CFO, Role.EXECUTIVE}
@@ -17,7 +17,7 @@ _OPENING_WORDS = re.compile(r"forward[- ]looking|safe harbou?r|welcome to|confer
 _THANKS_SOMEONE = re.compile(r"\s*(?:Thank you|Thanks)(?: very much)?,\s+"
                              r"(?!everyone|everybody|all\b|operator)"
                              r"(?:<UNK>|[A-Z][a-z]+)", re.I)
-_SAFE_HARBOUR = re.compile(r"forward[- ]looking statements?|safe harbou?r", re.I)
+_SAFE_HARBOUR = SAFE_HARBOUR
 
 
 def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
@@ -34,7 +34,7 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
                 role in _MANAGEMENT
                 or (role not in (Role.OPERATOR, Role.IR) and (
                     after_safe_harbour or not _OPENING_WORDS.search(text) or _THANKS_SOMEONE.match(text)))
-                or (role == Role.IR and after_safe_harbour and not _OPENING_WORDS.search(text))):
+                or (role == Role.IR and after_safe_harbour and not _OPENING_WORDS.search(text[:300]))):
             section = Section.PREPARED  # an IR officer who goes on to present the results presents
         if section != Section.QA:
             if role == Role.ANALYST:

@@ -256,8 +256,10 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
                     and (_follow_up(text) or _asks(first_line)):
                 who = cues.Who(last_analyst.speaker, Role.ANALYST, last_analyst.title,
                                "asks a follow-up question")
+            lines = [ln for ln in text.splitlines() if ln.strip()]
             if who is None and in_qa and last_analyst is None and previous is not None \
-                    and previous.role != Role.ANALYST and _asks(first_line) and "\n" in text:
+                    and previous.role != Role.ANALYST and _asks(first_line) \
+                    and (len(lines) <= 3 or 2 * sum(map(_asks, lines)) >= len(lines)):
                 who = cues.Who(None, Role.ANALYST, None, "asks a question in the Q&A (analyst, inferred)")
             if who is None and previous is None and not in_qa and not cues.is_operator(text) and (
                     cues.SAFE_HARBOUR.search(text)
@@ -336,7 +338,17 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
             if b.speaker is None and b.role == Role.UNKNOWN:
                 b.speaker, b.role, b.title = r[0].speaker, r[0].role, r[0].title
                 b.cue = (b.cue + "; " if b.cue else "") + "continues the remarks before it"
+    _presenting_ir(source, blocks, runs)
     names = [r[0].speaker for r in runs]
+    intro = [b for b in blocks[: blocks.index(runs[0][0])] if not b.header] if runs else []
+    for b in intro:  # "... before turning it over to Noel for his thoughts"
+        for pattern in (_FORWARD_REF, _DEFERRED_TO):
+            for m in pattern.finditer(cues.flat(source[b.start : b.end])):
+                name = cues._person(next(g for g in m.groups() if g))
+                later = [j for j in range(len(runs)) if names[j] is None]
+                if name and name not in names and later:
+                    names[later[0]] = name
+                    _name_run(runs[later[0]], name, known, f'announced in the introduction: "{m[0]}"')
     for k, r in enumerate(runs):
         text = source[r[0].start : r[-1].end]
         for m in _BACK_REF.finditer(cues.flat(text)):
@@ -360,11 +372,6 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
                 names[earlier[0]] = name
                 _name_run(runs[earlier[0]], name, known, f'handed back to later: "{m[0]}"')
     _propagate_roles(blocks)
-    if len(runs) > 1 and runs[0][0].role == Role.IR and runs[1][0].role == Role.UNKNOWN and \
-            runs[1][0].speaker is None and _SELF_ANNOUNCED.search(source, runs[0][0].start, runs[0][-1].end):
-        for b in runs[1]:
-            b.speaker, b.role, b.title = runs[0][0].speaker, runs[0][0].role, runs[0][0].title
-            b.cue = (b.cue + "; " if b.cue else "") + "said in the introduction that they would present"
     body = [b for b in blocks if not b.header]
     management = [r for r in runs if r[0].role in (Role.UNKNOWN, Role.CEO, Role.CFO, Role.EXECUTIVE)]
     if management and not any(b.role == Role.CEO for b in body) and management[0][0].role == Role.UNKNOWN:
@@ -375,10 +382,37 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
             if len(topics) >= 3:
                 _role_run(r, Role.CFO, known, f"reviews {', '.join(sorted(topics)[:3])} (CFO, inferred)")
     _propagate_roles(blocks)
+    _sign_off(source, body)
     if any(b.role == Role.CEO for b in body) and any(b.role == Role.CFO for b in body):
         for r in management:
             if r[0].role == Role.UNKNOWN and r[0].speaker:
                 _role_run(r, Role.EXECUTIVE, {}, "presents besides the CEO and the CFO (executive, inferred)")
+
+
+def _sign_off(source: str, body: list[_Block]) -> None:
+    """Whoever signs the call off at the end of the Q&A ("I have no closing remarks, other than to
+    thank you ...") is, by the usual order of a call, the CEO, when nothing names them."""
+    for b in [b for b in body if b.role != Role.OPERATOR][-2:]:
+        if b.role == Role.UNKNOWN and b.speaker is None and b.section == Section.QA \
+                and _SIGN_OFF.match(source, b.start):
+            ceo = next((x for x in body if x.role == Role.CEO), None)
+            b.role, b.speaker = Role.CEO, ceo.speaker if ceo else None
+            b.title = ceo.title if ceo else None
+            b.cue = (b.cue + "; " if b.cue else "") + "signs off the call (CEO, inferred)"
+
+
+def _presenting_ir(source: str, blocks: list[_Block], runs: list[list[_Block]]) -> None:
+    """An investor-relations officer whose introduction says "I will provide commentary on the
+    quarter ..." goes on to present: the remarks right after the introduction are theirs."""
+    if not runs or runs[0][0].speaker is not None or runs[0][0].role != Role.UNKNOWN:
+        return
+    first = blocks.index(runs[0][0])
+    intro = next((b for b in reversed(blocks[:first]) if not b.header), None)
+    if intro is None or intro.role != Role.IR or not _SELF_ANNOUNCED.search(source, intro.start, intro.end):
+        return
+    for b in runs[0]:
+        b.speaker, b.role, b.title = intro.speaker, intro.role, intro.title
+        b.cue = (b.cue + "; " if b.cue else "") + "said in the introduction that they would present"
 
 
 def _propagate_roles(blocks: list[_Block]) -> None:
@@ -421,6 +455,7 @@ class _Cast:
         self.spoken: set[int] = set()
         self.order = order
         self.said: set[str] = set()
+        self.first: cues.Who | None = None  # the first executive who spoke
 
     def next_in_order(self) -> cues.Who | None:
         """The next person the introduction said would speak ("Then John will discuss ...")."""
@@ -438,6 +473,10 @@ class _Cast:
     def place(self, who: cues.Who | None) -> cues.Who | None:
         if who is None or not who.placeholder:
             return who
+        if re.search(r"\bback\b", who.cue) and self.first is not None and who.role in (Role.UNKNOWN,
+                                                                                    self.first.role):
+            return cues.Who(self.first.name, self.first.role, self.first.title,
+                            who.cue + "; back to the first executive who spoke (inferred)")
         for n, person in enumerate(self.people):
             if n in self.spoken or (who.role != Role.UNKNOWN and person.role != who.role):
                 continue
@@ -448,6 +487,8 @@ class _Cast:
         return cues.Who(None, who.role, who.title, who.cue)
 
     def spoke(self, b: _Block) -> None:
+        if self.first is None and b.role in (Role.CEO, Role.CFO, Role.EXECUTIVE):
+            self.first = cues.Who(b.speaker, b.role, b.title, "")
         for name in self.order:
             if b.speaker and set(name.split()) & set(b.speaker.split()):
                 self.said.add(name)
@@ -465,10 +506,12 @@ def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who]
         return
     if previous.role in (Role.OPERATOR, Role.ANALYST, Role.INTERPRETER):
         return
-    who = cues.resolve(name, known)
-    if who is None or (previous.role != Role.UNKNOWN and who.role != previous.role):
+    if len(name.rstrip(".")) < 2:
         return
-    previous.speaker, previous.title = who.name, who.title
+    who = cues.resolve(name, known) or cues.Who(name, Role.UNKNOWN, None, "")
+    if previous.role != Role.UNKNOWN and who.role not in (Role.UNKNOWN, previous.role):
+        return
+    previous.speaker, previous.title = who.name, who.title or previous.title
     if previous.role == Role.UNKNOWN:
         previous.role = who.role
     previous.cue = (previous.cue + "; " if previous.cue else "") + f'thanked by the next speaker: "{name}"'
@@ -554,7 +597,8 @@ _CLOSING = re.compile(r"\b(?:concludes? my (?:prepared )?(?:remarks|comments)|th
 _OPENING = re.compile(
     r"\s*(?:(?:Thank you|Thanks)(?: very much)?,?(?: [A-Z][a-z]+,?)?(?: and)? good "
     r"(?:morning|afternoon|evening)|"
-    r"(?:I'll|I will|I'd like to|I would like to|Let me|I'm going to) (?:now )?(?:start|begin|kick)\b|"
+    r"(?:I'll|I will|I'd like to|I would like to|Let me|I'm going to) (?:now )?(?:start|begin|kick)\b"
+    r"(?! with [A-Z][a-z]+,)|"
     r"Good (?:morning|afternoon|evening)\b|Thank you|Thanks\b)")
 
 
@@ -613,7 +657,11 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
                        if w.role in (Role.CEO, Role.CFO, Role.EXECUTIVE)))
     for i in range(1, len(lines)):
         prev, line = text[i - 1], text[i]
+        opened_qa = not in_qa and bool(cues.QA_OPENING.search(prev)) and not cues.is_operator(prev)
         in_qa = in_qa or bool(cues.QA_OPENING.search(prev))
+        if not in_qa and i > (intro_end or 0) + 3 and _ADDRESSES.match(line) and not cues.greeting(line)[0] \
+                and cues.next_speaker(line, {}) is None:
+            in_qa = opened_qa = True  # answers that address an analyst: the Q&A is under way
         if _CLOSING.search(prev):
             closing = i - 1
         greets, thanked, thanked_operator = cues.greeting(line)
@@ -628,6 +676,8 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
             or (in_qa and asked[i - 1] and not asked[i] and _ANSWER_OPENER.match(line) is not None)
             or (in_qa and answering and not asked[i - 1] and asked[i]
                 and _QUESTION_START.match(line) is not None)
+            or opened_qa
+            or (in_qa and (_ANSWER_START.match(line) is not None or _SIGN_OFF.match(line) is not None))
         )
         if new:
             # a new turn in the Q&A answers unless it asks, greets or follows the operator
@@ -661,6 +711,23 @@ _QUESTION_START = re.compile(
 _COURTESY = re.compile(r"\s*(?:(?:Hi|Hey|Hello|Yes|Yeah|Great)\b[,.!]?\s*)*"
                        r"(?:thanks|thank you|good (?:morning|"
                        r"afternoon|evening))\b[^.?!]{0,40}\b(?:question|taking|call|everyone|guys)?", re.I)
+
+
+# How an answer in the Q&A starts: "Thanks for the question", "<UNK>, yes, this is Steve", "Joe, we ..."
+_ANSWER_START = re.compile(
+    r"\s*(?:(?:Yes|Yeah|Sure|Hi|Hey|Well|So)\W+)*(?:(?:thanks|thank you) for (?:the|your|that) question|"
+    r"(?:good|great|fair) question|"
+    r"(?:<UNK>|[A-Z][a-z]+),\s+(?:yes|yeah|this is|it's|good|great|thanks|sure)\b|"
+    r"(?:yes|yeah|sure|hi|hey),?\s+<UNK>\b|this is [A-Z][a-z]+\b)", re.I)
+# The call's sign-off in the Q&A: "I have no closing remarks", "We appreciate your participation"
+_SIGN_OFF = re.compile(
+    r"\s*(?:(?:Well|Okay|OK|So|All right),?\s+)?(?:I (?:have|don't have) no (?:further |other )?closing|"
+    r"(?:thanks|thank you),?\s+(?:again,?\s+)?(?:everyone|everybody|all)(?: of you)?,? for|"
+    r"we appreciate (?:your|everyone's) (?:participation|interest|time)|"
+    r"(?:that|this) concludes (?:our|the) call)",
+    re.I)
+# An answer that addresses the analyst, early in the line: "So, <UNK>, on 2018, ..."
+_ADDRESSES = re.compile(r"\s*(?:\S+\s+){0,5}?(?<!as )(?<!As )<UNK>,\s")
 
 
 def _asks(line: str) -> bool:
