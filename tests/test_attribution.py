@@ -147,3 +147,45 @@ def test_sections_of_a_call_without_labels():
     sections = [turn.section for turn in t.turns]
     assert sections[0] == Section.OPENING
     assert Section.PREPARED in sections
+
+
+def test_currency_translation_does_not_make_a_call_interpreted():
+    assert not cues.INTERPRETED_CALL.search("Results include foreign currency translation effects.")
+    assert cues.INTERPRETED_CALL.search("Let me translate what Mr. Zhou said.")
+    assert cues.INTERPRETED_CALL.search("with consecutive interpretation")
+
+
+def test_the_introductions_own_hand_over_stays_with_the_introduction():
+    old = "Reconciliations of non-GAAP measures are in our press release on our website.\n"
+    t = _parse(SENTENCES.replace(old,
+                                 "Reconciliations of non-GAAP measures are in our press release.\n"
+                                 "I'll now hand the call over to Jane.\n"))
+    speaker, role, section = _who(t, "I'll now hand the call over to Jane.")
+    assert (role, section) == ("investor_relations", "opening")
+    assert _who(t, "We had a record quarter")[:2] == ("Jane Miller", "ceo")
+
+
+def test_answers_without_their_questions_and_the_sign_off():
+    """Audio-aligned transcripts (MAEC) often keep the answers and drop the questions."""
+    text = """\
+Thank you, and good morning, everyone.
+Our remarks include forward-looking statements.
+I will now turn the call over to our CEO, <UNK> <UNK>.
+Thanks, <UNK>.
+Revenue grew 4% in the quarter.
+I'll now turn it over to Steve to discuss the financials.
+Thanks.
+Gross margin was 41%, and the tax rate was 23%.
+With that, we'll open the call for questions.
+Thanks for the question.
+We expect demand to stay firm.
+<UNK>, yes, this is Steve.
+The tax rate should be about 24% next year.
+I have no closing remarks, other than to thank you for joining us.
+"""
+    t = _parse(text)
+    assert _who(t, "Revenue grew 4%") == (None, "ceo", "prepared")
+    assert _who(t, "Gross margin was 41%") == ("Steve", "cfo", "prepared")
+    assert _who(t, "The tax rate should be about 24%") == ("Steve", "cfo", "qa")
+    assert _who(t, "We expect demand")[2] == "qa"
+    assert _who(t, "I have no closing remarks")[1:] == ("ceo", "qa")

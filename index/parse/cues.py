@@ -66,7 +66,13 @@ QUESTION_LINE = re.compile(
     re.I,
 )
 TRANSLATOR_LINE = re.compile(r"\b(?:let me|I will|I'll|I would)\b[^.?!]{0,30}\btranslat", re.I)
-INTERPRETED_CALL = re.compile(r"interp\w*tation|interperation|consecutive interp|translat", re.I)
+# An interpreted call says so ("consecutive interpretation", "let me translate what Mr. Zhou said");
+# "foreign currency translation" does not make a call interpreted.
+INTERPRETED_CALL = re.compile(
+    r"\binterp\w*tations?\b|\binterperations?\b|\binterpreters?\b|consecutive interp|"
+    r"\btranslat\w*\s+(?:what|my|our|his|her|the (?:question|answer|remarks?)|for (?:you|us|him|her|our)|"
+    r"(?:in)?to (?:English|Chinese|Mandarin|Japanese|Spanish|Portuguese|Korean|French|German))",
+    re.I)
 
 
 @dataclass(frozen=True)

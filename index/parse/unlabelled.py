@@ -624,6 +624,10 @@ def _intro_end(text: list[str]) -> int | None:
             break
     if last is None or last + 1 >= len(text) or last > 30:
         return None
+    while last + 1 < len(text) and cues.next_speaker(text[last + 1], {}) is not None:
+        last += 1  # the introduction's own hand-over ("I'll now hand the call over to Dan.")
+    if last + 1 >= len(text):
+        return None
     intro = " ".join(text[: last + 1])
     if not cues.SAFE_HARBOUR.search(intro) and not any(
             w.role == Role.CEO for w in cues.roster(intro).values()):
