@@ -195,7 +195,8 @@ _ANNOUNCE = re.compile(
 # hand it over to our CFO, Max Broden" / "I'd like to introduce our CEO, ...".
 _HANDOVER = re.compile(
     rf"(?:\b(?:hand|pass|turn|give|send)(?:ing|ed)?(?:\s+(?:the (?:\w+ )?(?:conference|call|floor|line|"
-    rf"program|presentation|meeting|mic|microphone|podium|discussion)|it|things|this|that))?\s+(?:over|back|"
+    rf"program|presentation|meeting|mic|microphone|podium|discussion|baton)|it|things|this|that|you))?"
+    rf"\s+(?:over|back|"
     rf"on)\s+to|\b(?:hand|pass|turn|give)(?:ing|ed)?\s+(?:the (?:\w+ )?(?:conference|call|floor|line|"
     rf"program|presentation|meeting|mic|microphone|podium|discussion)|it|things)\s+to|\b(?:hand|pass|turn|give)\w*\s+"
     rf"back\s+(?:the (?:\w+ )?(?:conference|call|floor|line|program|presentation|mic)|it)\s+to|\bintroduce|"
@@ -219,8 +220,9 @@ def back_reference(text: str) -> str | None:
     return _person(m.group(1) or m.group(2)) if m else None
 
 
-VOCATIVE_HANDOVER = re.compile(  # "<UNK>, over to you."
-    rf"(?:^|[.!?]\s+){_NAME},?\s+(?:over to you|the floor is yours|please go ahead)\b")
+VOCATIVE_HANDOVER = re.compile(  # "<UNK>, over to you." / "Over to you, Dennis." / "Jeff, back to you."
+    rf"(?:^|[.!?]\s+)(?:{_NAME},?\s+(?:over to you|back to you|the floor is yours|please go ahead)\b|"
+    rf"(?:Over|Back|Now over|And over|So over) to you,?\s+{_NAME})")
 _DEFERRED = re.compile(r"\b(?:before|prior to|after) (?:I |we )?(?:turn|hand|pass)", re.I)
 _REVIEWS_FINANCIALS = re.compile(
     r"\b(?:discuss|review|walk|go (?:over|through)|cover|take (?:you|us) through|talk (?:about|through)|"
@@ -260,8 +262,9 @@ def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
                       who.placeholder)
         candidates.append((m.end(2), who))
     for m in VOCATIVE_HANDOVER.finditer(text):
-        if (_person(m.group(1)) or is_placeholder(m.group(1))) and m.group(1) != "Operator":
-            candidates.append((m.end(), _who(m.group(1), None, known, m[0].strip())))
+        raw = m.group(1) or m.group(2)
+        if (_person(raw) or is_placeholder(raw)) and raw != "Operator":
+            candidates.append((m.end(), _who(raw, None, known, m[0].strip())))
     for m in re.finditer(rf"{_NAME},\s+who is in charge of (?:the |our )?([\w ]{{2,40}}?)[,.]", text):
         title = f"Head of the {m.group(2).strip()}"
         candidates.append((m.end(), Who(_clean_name(m.group(1)), Role.EXECUTIVE, title,
@@ -352,6 +355,9 @@ def is_operator(text: str) -> bool:
     if not OPERATOR_PHRASES.search(text):
         return False
     return not (re.match(r"\s*(?:\w+,?\s+)?operator\b", text, re.I) or greeting(text)[2]
+                # "Ami, let's take our first question." is said to the operator, by name
+                or re.match(r"\s*[A-Z][a-z]+,\s+(?:let's|we'll|we will|can we|could we|we can|we'd|please|"
+                            r"you can|go ahead)\b", text)
                 or re.search(r"\b(?:back|over) to (?:the |our )?operator", text, re.I))
 
 
@@ -393,7 +399,7 @@ def period_from_name(stem: str) -> str | None:
 
 _WILL_SPEAK = re.compile(
     rf"(?:^|[.;:,]\s+|\b(?:and|then|after that|afterwards|first|finally),?\s+)(?:then\s+)?{_NAME}"
-    rf"(?:,\s+(?:our |the )?[^,]{{2,80}},)?\s+will\s+(?:then\s+|also\s+|first\s+|now\s+)?"
+    rf"(?:,\s+(?:our |the )?[^,.;]{{2,80}}){{0,3}},?\s+will\s+(?:then\s+|also\s+|first\s+|now\s+)?"
     rf"(?:begin|start|open|lead|kick|provide|discuss|review|give|share|present|cover|walk|take|"
     rf"talk|update|comment|touch|follow|go|offer|make|highlight|close|conclude|summarize)\b")
 
@@ -404,6 +410,8 @@ def speaking_order(text: str) -> list[str]:
     out: list[str] = []
     for m in _WILL_SPEAK.finditer(flat(text)):
         name = _person(m.group(1))
+        if name and re.fullmatch(_TITLE_WORDS, name):
+            continue  # "President", "Chairman": a title, not a name
         if name and name not in out and name.split()[0] not in {"We", "I", "It", "This", "That", "They"}:
             out.append(name)
     return out

@@ -14,9 +14,8 @@ _OPENING_WORDS = re.compile(r"forward[- ]looking|safe harbou?r|welcome to|confer
                             r"recorded|listen[- ]only|non-GAAP|joining (?:me|us)|on the call (?:today|with)",
                             re.I)
 # a turn that thanks whoever spoke before ("Thank you, <UNK>, and thanks, everyone") is not the first
-_THANKS_SOMEONE = re.compile(r"\s*(?:Thank you|Thanks)(?: very much)?,\s+"
-                             r"(?!everyone|everybody|all\b|operator)"
-                             r"(?:<UNK>|[A-Z][a-z]+)", re.I)
+THANKS_SOMEONE = re.compile(r"\s*(?:[Tt]hank you|[Tt]hanks)(?: very much)?,\s+"
+                            r"(?!everyone|everybody|all\b|[Oo]perator)(?:<UNK>|[A-Z][a-z]+)")
 _SAFE_HARBOUR = SAFE_HARBOUR
 
 
@@ -33,7 +32,7 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
         if section == Section.OPENING and (
                 role in _MANAGEMENT
                 or (role not in (Role.OPERATOR, Role.IR) and (
-                    after_safe_harbour or not _OPENING_WORDS.search(text) or _THANKS_SOMEONE.match(text)))
+                    after_safe_harbour or not _OPENING_WORDS.search(text) or THANKS_SOMEONE.match(text)))
                 or (role == Role.IR and after_safe_harbour and not _OPENING_WORDS.search(text[:300]))):
             section = Section.PREPARED  # an IR officer who goes on to present the results presents
         if section != Section.QA:

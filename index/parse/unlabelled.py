@@ -261,9 +261,8 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
                     and previous.role != Role.ANALYST and _asks(first_line) \
                     and (len(lines) <= 3 or 2 * sum(map(_asks, lines)) >= len(lines)):
                 who = cues.Who(None, Role.ANALYST, None, "asks a question in the Q&A (analyst, inferred)")
-            if who is None and previous is None and not in_qa and not cues.is_operator(text) and (
-                    cues.SAFE_HARBOUR.search(text)
-                    or any(w.role == Role.CEO for w in cues.roster(text).values())):
+            if who is None and previous is None and not in_qa and not cues.is_operator(text) \
+                    and not sections.THANKS_SOMEONE.match(text) and _reads_introduction(text.splitlines()):
                 who = cues.Who(None, Role.IR, None, "opens the call: the safe harbour, who is on the "
                                                     "call (investor relations, inferred)")
             if who:
@@ -281,13 +280,21 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
 
 
 _BACK_REF = cues.BACK_REF
+# "which Jeff will discuss", "And Chris will provide some color", "We'll then have Steve discuss"
 _FORWARD_REF = re.compile(
-    rf"\b(?:[Ww]hich|[Tt]hat|[Aa]s)\s+{cues._NAME}\s+will\s+(?:discuss|cover|review|address|talk|detail|"
-    rf"walk|go|provide|elaborate)|\b{cues._NAME}\s+will\s+(?:then\s+)?(?:discuss|cover|review|walk|go|"
-    rf"provide|take you)\b[^.]{{0,60}}\b(?:later|shortly|in (?:more|greater|a (?:bit|little) more) detail|"
+    rf"\b(?:[Ww]hich|[Tt]hat|[Aa]s|[Aa]nd|[Tt]hen|,)\s+(?:then\s+)?{cues._NAME}\s+will\s+"
+    rf"(?:then\s+|also\s+|now\s+)?"
+    rf"(?:discuss|cover|review|address|talk|detail|walk|go|provide|give|elaborate|share|update|comment|"
+    rf"touch|take you)\b|"
+    rf"\bhave\s+{cues._NAME}\s+(?:discuss|cover|review|address|talk|walk|go|provide|give|share|"
+    rf"update)\b|"
+    rf"\b{cues._NAME}\s+will\s+(?:then\s+)?(?:discuss|cover|review|walk|go|provide|take you)\b"
+    rf"[^.]{{0,60}}\b(?:later|shortly|in (?:more|greater|a (?:bit|little) more) detail|"
     rf"in a (?:moment|minute|few minutes))")
 _DEFERRED_TO = re.compile(rf"\b(?:before|prior to)\s+(?:I\s+)?(?:turn|hand|pass)\w*\s+"
-                          rf"(?:the call |it |the floor )?(?:over |back )?to\s+(?:our |my )?{cues._NAME}")
+                          rf"(?:the call |it |the floor |things )?(?:over |back )?to\s+(?:our |my )?"
+                          rf"{cues._NAME}")
+_ANNOUNCES = _FORWARD_REF  # a hand-over announced for later ("Before turning it over ...") is no start
 
 
 _SELF_ANNOUNCED = re.compile(r"\bI(?:'ll| will) (?:then |now |also )?(?:provide|discuss|review|walk|cover|"
@@ -371,6 +378,7 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
             if name and name not in names[:k + 1] and earlier:
                 names[earlier[0]] = name
                 _name_run(runs[earlier[0]], name, known, f'handed back to later: "{m[0]}"')
+    _in_order_of_introduction(source, intro, runs, names)
     _propagate_roles(blocks)
     body = [b for b in blocks if not b.header]
     management = [r for r in runs if r[0].role in (Role.UNKNOWN, Role.CEO, Role.CFO, Role.EXECUTIVE)]
@@ -387,6 +395,34 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
         for r in management:
             if r[0].role == Role.UNKNOWN and r[0].speaker:
                 _role_run(r, Role.EXECUTIVE, {}, "presents besides the CEO and the CFO (executive, inferred)")
+
+
+_LISTS_SPEAKERS = re.compile(
+    r"\b(?:on (?:the|today's|this) call (?:today |with me )?(?:will be|are|is|we have)|joining (?:me|us)|"
+    r"with me (?:today|on the call|here)|speaking (?:today|on (?:the|today's) call))", re.I)
+
+
+def _in_order_of_introduction(source: str, intro: list[_Block], runs: list[list[_Block]],
+                              names: list[str | None]) -> None:
+    """ "On the call today will be Steven Tanger, our Executive Chair; Stephen Yalof, CEO; and Jim
+    Williams, CFO": the remarks nothing else names are theirs, in that order."""
+    people: list[cues.Who] = []
+    for b in intro:
+        for line in source[b.start : b.end].splitlines():
+            if _LISTS_SPEAKERS.search(line) and not re.search(r"Q&A|question", line, re.I):
+                people += [w for w in cues.roster(line).values()
+                           if w.name and w.role not in (Role.ANALYST, Role.OPERATOR, Role.IR)]
+    todo = [p for p in people if not any(n and cues.resolve(n, {p.name or "": p}) for n in names)]
+    for k, r in enumerate(runs):
+        if not todo:
+            return
+        if names[k] is None and r[0].role in (Role.UNKNOWN, todo[0].role):
+            who = todo.pop(0)
+            names[k] = who.name
+            for b in r:
+                b.speaker, b.role, b.title = who.name, who.role, who.title
+                b.cue = (b.cue + "; " if b.cue else "") + \
+                    f"next in the order the introduction listed ({who.title}, inferred)"
 
 
 def _sign_off(source: str, body: list[_Block]) -> None:
@@ -594,6 +630,13 @@ _CLOSING = re.compile(r"\b(?:concludes? my (?:prepared )?(?:remarks|comments)|th
                       r"I'll stop there|end my (?:prepared )?remarks|"
                       r"before (?:I |we )?(?:turn|hand|pass)\w*)",
                       re.I)
+# A first-person agenda ("Today, I'll briefly review our second quarter results"): a new speaker's
+# start only where someone was announced to speak and has not started yet
+_AGENDA = re.compile(
+    r"\s*(?:(?:Today|Now|As usual|This morning|This afternoon|So),?\s+)?"
+    r"(?:I'll|I will|I'm going to|I am going to|I'd like to|I would like to) "
+    r"(?:now |first |briefly |quickly |then )*(?:review|cover|discuss|provide|walk|go (?:over|through)|"
+    r"hit on|touch on|give|talk|share|focus|update)\b")
 _OPENING = re.compile(
     r"\s*(?:(?:Thank you|Thanks)(?: very much)?,?(?: [A-Z][a-z]+,?)?(?: and)? good "
     r"(?:morning|afternoon|evening)|"
@@ -608,7 +651,9 @@ _INTRO = re.compile(
     r"(?:joining|joined by|with) (?:me|us)\b|on (?:the|today's|this) call (?:today )?(?:are|is|with)|"
     r"differ materially|no (?:obligation|duty) to update|subject to (?:risks|uncertaint)|"
     r"uncertaint|assumptions|our website|slide presentation|open (?:it |the call )?up for (?:Q&A|questions)|"
-    r"limit yourselves?|one question|references to|comparisons? (?:to|with) the prior|unless (?:otherwise )?"
+    r"limit yourselves?|one question|references to|\b8-K\b|supplement(?:al)? (?:information|materials)|"
+    r"no (?:obligation|duty) to (?:publicly )?(?:update|revise)|comparisons? (?:to|with) the prior|"
+    r"unless (?:otherwise )?"
     r"(?:noted|stated|indicated)|exclud(?:e|es|ing) (?:the impact|special|certain)", re.I)
 
 
@@ -618,6 +663,9 @@ def _intro_end(text: list[str]) -> int | None:
     introductory line, once three lines in a row are not introductory."""
     last = None
     for i, line in enumerate(text[:40]):
+        if last is not None and cues.next_speaker(line, {}) is not None:
+            last = i  # the introduction hands over: it ends here
+            break
         if _INTRO.search(line) or cues.speaking_order(line):
             last = i
         elif last is not None and i - last >= 3:
@@ -628,11 +676,20 @@ def _intro_end(text: list[str]) -> int | None:
         last += 1  # the introduction's own hand-over ("I'll now hand the call over to Dan.")
     if last + 1 >= len(text):
         return None
-    intro = " ".join(text[: last + 1])
-    if not cues.SAFE_HARBOUR.search(intro) and not any(
-            w.role == Role.CEO for w in cues.roster(intro).values()):
+    if sections.THANKS_SOMEONE.match(text[0]) or not _reads_introduction(text[: last + 1]):
         return None  # the CEO's own welcome ("I'm joined by our CFO ..."), not an IR introduction
     return last + 1
+
+
+def _reads_introduction(lines: list[str]) -> bool:
+    """Lines that introduce the call for others: the safe harbour, the filings and the website,
+    or who is on the call including the CEO (so the speaker is not the CEO)."""
+    text = " ".join(lines)
+    intro_lines = sum(1 for ln in lines if _INTRO.search(ln))
+    hands_over = bool(lines) and cues.next_speaker(lines[-1], {}) is not None
+    return bool(cues.SAFE_HARBOUR.search(text)) or intro_lines >= 2 \
+        or any(w.role == Role.CEO for w in cues.roster(text).values()) \
+        or (intro_lines >= 1 and (hands_over or bool(cues.speaking_order(text))))
 
 
 def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]]:
@@ -656,6 +713,7 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
     closing = -100
     intro_end = _intro_end(text)
     intro_text = " ".join(text[: intro_end or 0])
+    announced: list[int] = []  # lines announcing a speaker who has not started yet
     expected = max(len(cues.speaking_order(intro_text)),
                    sum(1 for w in cues.roster(intro_text).values()
                        if w.role in (Role.CEO, Role.CFO, Role.EXECUTIVE)))
@@ -669,6 +727,7 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
         if _CLOSING.search(prev):
             closing = i - 1
         greets, thanked, thanked_operator = cues.greeting(line)
+        agenda = _AGENDA.match(line) is not None
         opening = _OPENING.match(line) is not None or i == intro_end
         new = (
             i == intro_end
@@ -677,13 +736,19 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
             or (greets and ((thanked is not None and len(thanked.rstrip(".")) > 1) or thanked_operator
                             or re.match(r"\s*Good (?:morning|afternoon|evening|day)", line) is not None))
             or (opening and not in_qa and (i - closing <= 12 or (expected > 1 and i > (intro_end or 0))))
+            or ((opening or agenda) and not in_qa and announced and i - announced[-1] >= 2)
             or (in_qa and asked[i - 1] and not asked[i] and _ANSWER_OPENER.match(line) is not None)
             or (in_qa and answering and not asked[i - 1] and asked[i]
                 and _QUESTION_START.match(line) is not None)
             or opened_qa
             or (in_qa and (_ANSWER_START.match(line) is not None or _SIGN_OFF.match(line) is not None))
         )
+        if i - 1 >= (intro_end or 0) and not in_qa and _ANNOUNCES.search(cues.flat(prev)):
+            announced.append(i - 1)
         if new:
+            opening = opening or agenda
+            if opening and not in_qa and announced and i != intro_end:
+                announced.pop(0)
             # a new turn in the Q&A answers unless it asks, greets or follows the operator
             answering = not (asked[i] or greets or _COURTESY.match(line) or cues.is_operator(prev)
                              or cues.next_speaker(prev, {}) is not None)
