@@ -404,16 +404,31 @@ _WILL_SPEAK = re.compile(
     rf"talk|update|comment|touch|follow|go|offer|make|highlight|close|conclude|summarize)\b")
 
 
+_NAMES_WILL = re.compile(rf"\b((?:{_WORD},\s+)+{_WORD},?\s+and\s+{_WORD}|{_WORD}\s+and\s+{_WORD})\s+will\b")
+
+
 def speaking_order(text: str) -> list[str]:
     """Who the introduction says will speak, in order: "Tim will provide brief remarks ... Then
-    John will discuss the financial results" -> ["Tim", "John"]."""
+    John will discuss the financial results" -> ["Tim", "John"]; "Mike, Chris and Tom will refer
+    to ..." -> ["Mike", "Chris", "Tom"]. A name said to speak "then" is not the first: the
+    list starts with "" for the unnamed first speaker ("Kevin, our CFO, will then review ...")."""
+    found: list[tuple[int, str, bool]] = []
+    flat_text = flat(text)
+    for m in _WILL_SPEAK.finditer(flat_text):
+        found.append((m.start(1), m.group(1), bool(re.search(r"\bthen\b", m[0]))))
+    for m in _NAMES_WILL.finditer(flat_text):
+        for k, part in enumerate(re.split(r",\s+|,?\s+and\s+", m.group(1))):
+            found.append((m.start(1) + k, part, False))
     out: list[str] = []
-    for m in _WILL_SPEAK.finditer(flat(text)):
-        name = _person(m.group(1))
-        if name and re.fullmatch(_TITLE_WORDS, name):
+    for _pos, raw, then in sorted(found):
+        name = _person(raw)
+        if not name or re.fullmatch(_TITLE_WORDS, name) or name in out:
             continue  # "President", "Chairman": a title, not a name
-        if name and name not in out and name.split()[0] not in {"We", "I", "It", "This", "That", "They"}:
-            out.append(name)
+        if name.split()[0] in {"We", "I", "It", "This", "That", "They", "Members"}:
+            continue
+        if then and not out:
+            out.append("")
+        out.append(name)
     return out
 
 

@@ -499,6 +499,8 @@ class _Cast:
             if name in self.said:
                 continue
             self.said.add(name)
+            if not name:  # the first speaker, whom the introduction does not name
+                return None
             who = cues.resolve(name, self.known)
             if who:
                 return cues.Who(who.name, who.role, who.title, f"speaks next in the order the introduction "
@@ -526,7 +528,7 @@ class _Cast:
         if self.first is None and b.role in (Role.CEO, Role.CFO, Role.EXECUTIVE):
             self.first = cues.Who(b.speaker, b.role, b.title, "")
         for name in self.order:
-            if b.speaker and set(name.split()) & set(b.speaker.split()):
+            if name and b.speaker and set(name.split()) & set(b.speaker.split()):
                 self.said.add(name)
         for n, person in enumerate(self.people):
             if n not in self.spoken and person.role == b.role and person.title == b.title \
@@ -736,7 +738,7 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
             or (greets and ((thanked is not None and len(thanked.rstrip(".")) > 1) or thanked_operator
                             or re.match(r"\s*Good (?:morning|afternoon|evening|day)", line) is not None))
             or (opening and not in_qa and (i - closing <= 12 or (expected > 1 and i > (intro_end or 0))))
-            or ((opening or agenda) and not in_qa and announced and i - announced[-1] >= 2)
+            or ((opening or agenda) and not in_qa and announced and i - announced[-1] >= 1)
             or (in_qa and asked[i - 1] and not asked[i] and _ANSWER_OPENER.match(line) is not None)
             or (in_qa and answering and not asked[i - 1] and asked[i]
                 and _QUESTION_START.match(line) is not None)
