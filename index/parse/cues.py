@@ -113,14 +113,16 @@ def role_from_title(title: str) -> Role:
 
 
 def _person(raw: str | None) -> str | None:
-    """A name as the call gives it; None for a placeholder or for words that are not names."""
-    if raw is None or PLACEHOLDER in raw:
+    """A name as the call gives it, without the transcript's placeholders ("Doug <UNK>" -> "Doug");
+    None for a placeholder alone or for words that are not names."""
+    if raw is None:
         return None
-    return _clean_name(raw)
+    return _clean_name(" ".join(w for w in raw.split() if w != PLACEHOLDER))
 
 
 def is_placeholder(raw: str | None) -> bool:
-    return bool(raw) and PLACEHOLDER in (raw or "")
+    """Only placeholders: a person whose whole name the transcript removed ("<UNK> <UNK>")."""
+    return bool(raw) and all(w == PLACEHOLDER for w in (raw or "").split())
 
 
 def roster(text: str) -> dict[str, Who]:
@@ -147,8 +149,9 @@ def roster(text: str) -> dict[str, Who]:
             key = f"#{placeholders}"
             found[key] = Who(None, role_from_title(title), title, f'introduced as "{cue}"')
             continue
-        clean = _clean_name(name)
-        if clean and clean not in found and len(clean.split()) >= 2:
+        clean = _person(name)
+        full = len(clean.split()) >= 2 if clean else False
+        if clean and clean not in found and (full or PLACEHOLDER in name):
             found[clean] = Who(clean, role_from_title(title), title, f'introduced as "{cue}"')
     return found
 
@@ -201,7 +204,8 @@ _HANDOVER = re.compile(
     rf"program|presentation|meeting|mic|microphone|podium|discussion)|it|things)\s+to|\b(?:hand|pass|turn|give)\w*\s+"
     rf"back\s+(?:the (?:\w+ )?(?:conference|call|floor|line|program|presentation|mic)|it)\s+to|\bintroduce|"
     rf"\bwith that,?(?: I'll| let me| I will)?(?: now)?(?: turn| hand| pass)?(?: it| things)?(?: over)? to|"
-    rf"\blet me (?:now )?(?:ask|invite)|\bI(?:'ll| will| would like to|'d like to) (?:now )?(?:ask|invite))"
+    rf"\b(?:now )?here(?:'s| is)|\blet me (?:now )?(?:ask|invite)|"
+    rf"\bI(?:'ll| will| would like to|'d like to) (?:now )?(?:ask|invite))"
     rf"\s+(?:your first speaker today,\s*|my (?:colleague|partner),?\s*)?(?:our |my )?"
     rf"(?:[A-Z][\w&.\-]*'s\s+)?(?:({_TITLE_WORDS}),?\s+)?(?!the\b){_NAME}(?!'s\b|\w)"
     rf"(?:,\s+(?:our |the )?({_TITLE_WORDS}(?: (?:of|for|at) [A-Z][\w ]{{1,40}}?)?)(?=[,.]| to | who ))?"
@@ -283,6 +287,7 @@ def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
 
 
 def _who(name: str, title: str | None, known: dict[str, Who], cue: str) -> Who:
+    name = name if is_placeholder(name) else (_person(name) or name)
     if is_placeholder(name):
         role = role_from_title(title) if title else Role.UNKNOWN
         return Who(None, role, title, f'hand-over: "{cue}"', placeholder=True)

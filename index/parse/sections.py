@@ -14,7 +14,7 @@ _OPENING_WORDS = re.compile(r"forward[- ]looking|safe harbou?r|welcome to|confer
                             r"recorded|listen[- ]only|non-GAAP|joining (?:me|us)|on the call (?:today|with)",
                             re.I)
 # a turn that thanks whoever spoke before ("Thank you, <UNK>, and thanks, everyone") is not the first
-THANKS_SOMEONE = re.compile(r"\s*(?:[Tt]hank you|[Tt]hanks)(?: very much)?,\s+"
+THANKS_SOMEONE = re.compile(r"\s*(?:[Tt]hank you|[Tt]hanks)(?: very much)?,?\s+"
                             r"(?!everyone|everybody|all\b|[Oo]perator)(?:<UNK>|[A-Z][a-z]+)")
 _SAFE_HARBOUR = SAFE_HARBOUR
 

@@ -262,7 +262,9 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
                     and (len(lines) <= 3 or 2 * sum(map(_asks, lines)) >= len(lines)):
                 who = cues.Who(None, Role.ANALYST, None, "asks a question in the Q&A (analyst, inferred)")
             if who is None and previous is None and not in_qa and not cues.is_operator(text) \
-                    and not sections.THANKS_SOMEONE.match(text) and _reads_introduction(text.splitlines()):
+                    and _reads_introduction(text.splitlines()) and (
+                        not sections.THANKS_SOMEONE.match(text)
+                        or any(w.role == Role.CEO for w in cues.roster(text).values())):
                 who = cues.Who(None, Role.IR, None, "opens the call: the safe harbour, who is on the "
                                                     "call (investor relations, inferred)")
             if who:
@@ -360,7 +362,8 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
         text = source[r[0].start : r[-1].end]
         for m in _BACK_REF.finditer(cues.flat(text)):
             name = cues._person(m.group(1) or m.group(2))
-            earlier = [j for j in range(k) if names[j] is None and runs[j][0].role != Role.IR]
+            earlier = [j for j in range(k) if names[j] is None and runs[j][0].role != Role.IR
+                       and not _mentions_as_other(source, runs[j], name)]
             if name and name not in names[:k] and earlier and (r[0].speaker or "") != name:
                 names[earlier[-1]] = name
                 _name_run(runs[earlier[-1]], name, known, f'referred to later as "{m[0]}"')
@@ -449,6 +452,14 @@ def _presenting_ir(source: str, blocks: list[_Block], runs: list[list[_Block]]) 
     for b in runs[0]:
         b.speaker, b.role, b.title = intro.speaker, intro.role, intro.title
         b.cue = (b.cue + "; " if b.cue else "") + "said in the introduction that they would present"
+
+
+def _mentions_as_other(source: str, run: list[_Block], name: str) -> bool:
+    """The run thanks `name` or refers back to them: it is not theirs."""
+    text = cues.flat(source[run[0].start : run[-1].end])
+    thanked = cues.greeting(text)[1]
+    return thanked == name or any(cues._person(m.group(1) or m.group(2)) == name
+                                  for m in _BACK_REF.finditer(text))
 
 
 def _propagate_roles(blocks: list[_Block]) -> None:
@@ -542,6 +553,8 @@ def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who]
     greets, name, _operator = cues.greeting(text)
     if not greets or name is None or previous is None or previous.speaker is not None:
         return
+    if re.match(r"[^.?!]{0,60}\bquestions?\b", text):
+        return  # "Thanks, Bob, for the question": Bob asked; his words may not be in the file
     if previous.role in (Role.OPERATOR, Role.ANALYST, Role.INTERPRETER):
         return
     if len(name.rstrip(".")) < 2:
@@ -678,7 +691,9 @@ def _intro_end(text: list[str]) -> int | None:
         last += 1  # the introduction's own hand-over ("I'll now hand the call over to Dan.")
     if last + 1 >= len(text):
         return None
-    if sections.THANKS_SOMEONE.match(text[0]) or not _reads_introduction(text[: last + 1]):
+    if not _reads_introduction(text[: last + 1]) or (
+            sections.THANKS_SOMEONE.match(text[0])
+            and not any(w.role == Role.CEO for w in cues.roster(" ".join(text[: last + 1])).values())):
         return None  # the CEO's own welcome ("I'm joined by our CFO ..."), not an IR introduction
     return last + 1
 
