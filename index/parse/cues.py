@@ -215,13 +215,14 @@ BACK_REF = re.compile(
     rf"\b(?:[Aa]s|[Ww]hat)\s+{_NAME}\s+(?:just\s+|already\s+|earlier\s+)?(?:mentioned|said|noted|discussed|"
     rf"described|highlighted|indicated|laid out|outlined|pointed out|touched on|covered|shared|"
     rf"explained|talked about|referenced|stated)|"
-    rf"\b(?:noted|mentioned|discussed|highlighted) by\s+{_NAME}")
+    rf"\b(?:noted|mentioned|discussed|highlighted) by\s+{_NAME}|"
+    rf"\b(?:heard|hear) from\s+{_NAME}")
 
 
 def back_reference(text: str) -> str | None:
     """ "As Greg mentioned" names someone who spoke before (so not the one speaking now)."""
     m = BACK_REF.search(flat(text))
-    return _person(m.group(1) or m.group(2)) if m else None
+    return _person(next(g for g in m.groups() if g)) if m else None
 
 
 VOCATIVE_HANDOVER = re.compile(  # "<UNK>, over to you." / "Over to you, Dennis." / "Jeff, back to you."

@@ -361,7 +361,7 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
     for k, r in enumerate(runs):
         text = source[r[0].start : r[-1].end]
         for m in _BACK_REF.finditer(cues.flat(text)):
-            name = cues._person(m.group(1) or m.group(2))
+            name = cues._person(next(g for g in m.groups() if g))
             earlier = [j for j in range(k) if names[j] is None and runs[j][0].role != Role.IR
                        and not _mentions_as_other(source, runs[j], name)]
             if name and name not in names[:k] and earlier and (r[0].speaker or "") != name:
@@ -458,7 +458,7 @@ def _mentions_as_other(source: str, run: list[_Block], name: str) -> bool:
     """The run thanks `name` or refers back to them: it is not theirs."""
     text = cues.flat(source[run[0].start : run[-1].end])
     thanked = cues.greeting(text)[1]
-    return thanked == name or any(cues._person(m.group(1) or m.group(2)) == name
+    return thanked == name or any(cues._person(next(g for g in m.groups() if g)) == name
                                   for m in _BACK_REF.finditer(text))
 
 
@@ -642,8 +642,7 @@ _ACKNOWLEDGEMENT = re.compile(
 
 
 _CLOSING = re.compile(r"\b(?:concludes? my (?:prepared )?(?:remarks|comments)|that's all (?:I have|from me)|"
-                      r"I'll stop there|end my (?:prepared )?remarks|"
-                      r"before (?:I |we )?(?:turn|hand|pass)\w*)",
+                      r"I'll stop there|end my (?:prepared )?remarks)",
                       re.I)
 # A first-person agenda ("Today, I'll briefly review our second quarter results"): a new speaker's
 # start only where someone was announced to speak and has not started yet
