@@ -627,9 +627,29 @@ def _assign(b: _Block, who: cues.Who) -> None:
 
 def _sections(source: str, blocks: list[_Block]) -> None:
     body = [b for b in blocks if not b.header]
+    if _starts_in_the_qa(source, body):
+        for b in body:
+            b.section = Section.QA
+        return
     for b, section in zip(body, sections.assign([(b.role, source[b.start : b.end]) for b in body]),
                           strict=True):
         b.section = section
+
+
+def _starts_in_the_qa(source: str, body: list[_Block]) -> bool:
+    """A recording that starts in the middle of the Q&A (audio-aligned transcripts often do): it
+    opens with no welcome, greeting or introduction, never opens a Q&A, and its first lines
+    answer (or ask) questions."""
+    if not body or cues.QA_OPENING.search(source):
+        return False
+    first = source[body[0].start : body[0].end]
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip()][:30]
+    if cues.greeting(first)[0] or _INTRO.search(" ".join(lines[:5])) or cues.is_operator(lines[0]) \
+            or re.search(r"\bwelcome\b", " ".join(lines[:3]), re.I):
+        return False
+    talk = sum(1 for ln in lines if _ANSWER_START.match(ln) or _ADDRESSES.match(ln) or _asks(ln)
+               or re.match(r"(?:Yes|No|Correct|Absolutely|Right|Sure)\b", ln))
+    return talk >= 2
 
 
 _ANSWER_OPENER = re.compile(
