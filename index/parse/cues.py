@@ -12,7 +12,7 @@ from index.types import Role
 
 # A person as calls write them: "Fred", "Max Broden", "Mr. Zhou Tao", "O'Brien", "McDonald", or
 # the MAEC corpus's "<UNK> <UNK>" placeholder (a person whose name was removed).
-_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['\-][A-Z]?[a-z]+)?|[A-Z]'[A-Z][a-z]+|<UNK>)"
+_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)?(?!'s\b)|[A-Z]'[A-Z][a-z]+|<UNK>)"
 _NAME = rf"(?:Mr\.?|Ms\.?|Mrs\.?|Dr\.?)?\s*({_WORD}(?:\s+{_WORD}){{0,2}})"
 PLACEHOLDER = "<UNK>"
 # Titles: the head words that make a phrase a job title.
@@ -48,6 +48,20 @@ QA_OPENING = re.compile(
     r"(?:Q&A|questions)",
     re.I,
 )
+AGENDA_WORDS = re.compile(r"\b(?:then|after which|afterwards|followed by|at the end|later|"
+                          r"following (?:our|the|these|my))\b", re.I)
+
+
+def opens_qa_now(text: str) -> bool:
+    """ "We will now open the line for questions", not the agenda's "after which we'll open the
+    call to your questions"."""
+    for m in QA_OPENING.finditer(text):
+        sentence = text[max(0, text.rfind(".", 0, m.start()) + 1) : m.end()]
+        if not AGENDA_WORDS.search(sentence):
+            return True
+    return False
+
+
 # An analyst's question, with or without its question mark (audio-aligned transcripts drop them)
 QUESTION_LINE = re.compile(
     r"\?\s*$|"
@@ -117,7 +131,10 @@ def _person(raw: str | None) -> str | None:
     None for a placeholder alone or for words that are not names."""
     if raw is None:
         return None
-    return _clean_name(" ".join(w for w in raw.split() if w != PLACEHOLDER))
+    words = [w for w in raw.split() if w != PLACEHOLDER]
+    if any(re.fullmatch(_TITLE_WORDS, w) for w in words):
+        return None  # "Boy's Chairman": a title, not a name
+    return _clean_name(" ".join(words))
 
 
 def is_placeholder(raw: str | None) -> bool:
@@ -135,7 +152,8 @@ def roster(text: str) -> dict[str, Who]:
     stop = r"(?=\s*(?:[,;.()]|$|\s(?:and|will|who|is|are|has|have|to|from|on|in|for|at)\s))"
     patterns = [
         rf"(?:\b(?:the|our|my|and)\s+|[,:;]\s+|^)({_TITLE_WORDS}),?\s+{_NAME}",
-        rf"{_NAME},\s+(?:the |our |who is (?:the |our )?)?({_TITLE_WORDS}(?: (?:of|for|at) "
+        rf"{_NAME},\s+(?:the |our |who is (?:the |our )?|[A-Z][\w&.\-]*'s\s+)?"
+        rf"({_TITLE_WORDS}(?: (?:of|for|at) "
         rf"(?:the )?[A-Z][\w&.'\-]*(?: [A-Z][\w&.'\-]*){{0,3}})?){stop}",
     ]
     for i, pattern in enumerate(patterns):
@@ -275,6 +293,8 @@ def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
         candidates.append((m.end(), Who(_clean_name(m.group(1)), Role.EXECUTIVE, title,
                                         f'introduced: "{m[0]}"')))
     for m in _TO_OPERATOR.finditer(text):
+        if AGENDA_WORDS.search(text[max(0, text.rfind(".", 0, m.start()) + 1) : m.end()]):
+            continue  # "... after which we'll open the call to questions": later, not now
         candidates.append((m.end(), Who("Operator", Role.OPERATOR, None, f'hand-over: "{m[0].strip()}"')))
     if not candidates:
         return None

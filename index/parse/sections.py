@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.parse.cues import QA_OPENING, SAFE_HARBOUR, flat
+from index.parse.cues import SAFE_HARBOUR, flat, opens_qa_now
 from index.types import Role, Section
 
 _MANAGEMENT = {Role.CEO, Role.CFO, Role.EXECUTIVE}
@@ -38,7 +38,7 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
         if section != Section.QA:
             if role == Role.ANALYST:
                 section = Section.QA
-            elif section == Section.PREPARED and QA_OPENING.search(text):
+            elif section == Section.PREPARED and opens_qa_now(text):
                 if role == Role.OPERATOR:
                     section = Section.QA
                 else:

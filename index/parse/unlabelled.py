@@ -228,7 +228,7 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
         text = source[b.start : b.end]
         if b.header:
             continue
-        in_qa = in_qa or bool(previous and cues.QA_OPENING.search(text))
+        in_qa = in_qa or bool(previous and cues.opens_qa_now(cues.flat(text)))
         if b.role == Role.INTERPRETER:
             who = cues.translated_speaker(text, known)
             if who and previous is not None and previous.rendering == Rendering.MACHINE:
@@ -415,6 +415,8 @@ def _in_order_of_introduction(source: str, intro: list[_Block], runs: list[list[
             if _LISTS_SPEAKERS.search(line) and not re.search(r"Q&A|question", line, re.I):
                 people += [w for w in cues.roster(line).values()
                            if w.name and w.role not in (Role.ANALYST, Role.OPERATOR, Role.IR)]
+    if not any(p.role == Role.CEO for p in people):
+        return  # "Also on the call are our CFO and ...": the one speaking is not on the list
     todo = [p for p in people if not any(n and cues.resolve(n, {p.name or "": p}) for n in names)]
     for k, r in enumerate(runs):
         if not todo:
@@ -700,10 +702,22 @@ def _intro_end(text: list[str]) -> int | None:
         if last is not None and cues.next_speaker(line, {}) is not None:
             last = i  # the introduction hands over: it ends here
             break
+        if last is not None and _SPEAKS_FOR_ONESELF.search(line) and not _INTRO.search(line):
+            break  # "During our call a year ago, I talked about ...": someone's own remarks
         if _INTRO.search(line) or cues.speaking_order(line):
             last = i
         elif last is not None and i - last >= 3:
             break
+    if last == 0 and cues.roster(text[0]):
+        # "Joining me on the call today are Gene Lee, our CEO; ...": the introduction goes on with
+        # housekeeping until someone speaks for themselves or hands over
+        for i in range(1, min(len(text), 12)):
+            if _SPEAKS_FOR_ONESELF.search(text[i]) or _OPENING.match(text[i]):
+                last = i - 1
+                break
+            if cues.next_speaker(text[i], {}) is not None:
+                last = i
+                break
     if last is None or last + 1 >= len(text) or last > 30:
         return None
     while last + 1 < len(text) and cues.next_speaker(text[last + 1], {}) is not None:
@@ -715,6 +729,11 @@ def _intro_end(text: list[str]) -> int | None:
             and not any(w.role == Role.CEO for w in cues.roster(" ".join(text[: last + 1])).values())):
         return None  # the CEO's own welcome ("I'm joined by our CFO ..."), not an IR introduction
     return last + 1
+
+
+_SPEAKS_FOR_ONESELF = re.compile(
+    r"\bI(?:'ve| have| had|'m| am| was| talked| said| believe| think| want| wanted| feel)\b"
+    r"(?! (?:would like to )?(?:remind|note|point out|turn|hand|introduce|refer))")
 
 
 def _reads_introduction(lines: list[str]) -> bool:
@@ -755,8 +774,9 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
                        if w.role in (Role.CEO, Role.CFO, Role.EXECUTIVE)))
     for i in range(1, len(lines)):
         prev, line = text[i - 1], text[i]
-        opened_qa = not in_qa and bool(cues.QA_OPENING.search(prev)) and not cues.is_operator(prev)
-        in_qa = in_qa or bool(cues.QA_OPENING.search(prev))
+        opens_qa = i - 1 >= (intro_end or 0) and _opens_qa_now(prev)
+        opened_qa = not in_qa and opens_qa and not cues.is_operator(prev)
+        in_qa = in_qa or opens_qa
         if not in_qa and i > (intro_end or 0) + 3 and _ADDRESSES.match(line) and not cues.greeting(line)[0] \
                 and cues.next_speaker(line, {}) is None:
             in_qa = opened_qa = True  # answers that address an analyst: the Q&A is under way
@@ -833,6 +853,10 @@ _SIGN_OFF = re.compile(
     re.I)
 # An answer that addresses the analyst, early in the line: "So, <UNK>, on 2018, ..."
 _ADDRESSES = re.compile(r"\s*(?:\S+\s+){0,5}?(?<!as )(?<!As )<UNK>,\s")
+
+
+def _opens_qa_now(line: str) -> bool:
+    return cues.opens_qa_now(line)
 
 
 def _asks(line: str) -> bool:
