@@ -132,6 +132,8 @@ def _person(raw: str | None) -> str | None:
     if raw is None:
         return None
     words = [w for w in raw.split() if w != PLACEHOLDER]
+    if not words or not words[0][:1].isupper():
+        return None  # matched case-insensitively: "sure", "everyone" are not names
     if any(re.fullmatch(_TITLE_WORDS, w) for w in words):
         return None  # "Boy's Chairman": a title, not a name
     return _clean_name(" ".join(words))

@@ -642,15 +642,20 @@ def _starts_in_the_qa(source: str, body: list[_Block]) -> bool:
     """A recording that starts in the middle of the Q&A (audio-aligned transcripts often do): it
     opens with no welcome, greeting or introduction, never opens a Q&A, and its first lines
     answer (or ask) questions."""
-    if not body or cues.QA_OPENING.search(source):
+    if not body:
         return False
     first = source[body[0].start : body[0].end]
     lines = [ln.strip() for ln in source.splitlines() if ln.strip()][:30]
+    opened = next((i for i, ln in enumerate(lines) if cues.opens_qa_now(ln)
+                   and re.search(r"\b(?:now|will|let's|we'll|ready)\b", ln, re.I)), None)
+    if opened is not None:
+        lines = lines[:opened]  # what comes before the Q&A is opened must itself be Q&A talk
     if cues.greeting(first)[0] or _INTRO.search(" ".join(lines[:5])) or cues.is_operator(lines[0]) \
             or re.search(r"\bwelcome\b", " ".join(lines[:3]), re.I):
         return False
     talk = sum(1 for ln in lines if _ANSWER_START.match(ln) or _ADDRESSES.match(ln) or _asks(ln)
-               or re.match(r"(?:Yes|No|Correct|Absolutely|Right|Sure)\b", ln))
+               or re.match(r"(?:Yes|No|Correct|Absolutely|Right|Sure)\b", ln)
+               or re.search(r"\b(?:your|the|that|this) question\b|\banswer\b", ln, re.I))
     return talk >= 2
 
 
