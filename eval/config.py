@@ -1,4 +1,8 @@
-"""Gate thresholds: `[tool.qa.eval]` in pyproject.toml, overridden by --min NAME=VALUE."""
+"""Gate thresholds from pyproject.toml, overridden by --min NAME=VALUE.
+
+`[tool.qa.eval]` holds the thresholds of any gold set without its own table (the sample's);
+`[tool.qa.eval.sets.NAME]` those of the gold set whose file stem is NAME (a set's table replaces
+the defaults, it does not add to them)."""
 
 from __future__ import annotations
 
@@ -31,11 +35,14 @@ def _table(path: Path) -> dict[str, object] | None:
     return table if isinstance(table, dict) else None
 
 
-def thresholds(pyproject: Path | None, overrides: Iterable[str] = ()) -> dict[str, float]:
+def thresholds(pyproject: Path | None, overrides: Iterable[str] = (),
+               gold_set: str | None = None) -> dict[str, float]:
+    """The thresholds for the gold set named `gold_set` (a file stem), or the defaults."""
     found: dict[str, float] = {}
     if pyproject is not None:
-        for name, value in (_table(pyproject) or {}).items():
-            found[name] = _number(name, value, str(pyproject))
+        table, where = _set_table(_table(pyproject) or {}, gold_set, str(pyproject))
+        for name, value in table.items():
+            found[name] = _number(name, value, where)
     for text in overrides:
         name, sep, value = text.partition("=")
         if not sep:
@@ -45,6 +52,19 @@ def thresholds(pyproject: Path | None, overrides: Iterable[str] = ()) -> dict[st
     if unknown:
         raise ConfigError(f"unknown metric(s) {', '.join(unknown)}; known: {', '.join(METRICS)}")
     return found
+
+
+def _set_table(table: dict[str, object], gold_set: str | None,
+               where: str) -> tuple[dict[str, object], str]:
+    sets = table.get("sets", {})
+    if not isinstance(sets, dict):
+        raise ConfigError(f"{where}: [tool.qa.eval.sets] must be a table of tables, one per gold set")
+    if gold_set is not None and gold_set in sets:
+        own = sets[gold_set]
+        if not isinstance(own, dict):
+            raise ConfigError(f"{where}: [tool.qa.eval.sets.{gold_set}] must be a table of thresholds")
+        return own, f"{where} [tool.qa.eval.sets.{gold_set}]"
+    return {k: v for k, v in table.items() if k != "sets"}, f"{where} [tool.qa.eval]"
 
 
 def _number(name: str, value: object, where: str) -> float:
