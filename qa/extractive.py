@@ -131,7 +131,7 @@ def _score(kind: Kind, terms: list[str], sentences: list[Sentence], bm: BM25,
     quantitative, who, asked, answered, why = (kind.quantitative, kind.who, kind.asked,
                                                kind.answered, kind.why)
     lex = [bm.score(i, terms) for i in range(len(sentences))]
-    top = max(lex) or 1.0
+    top = max(lex, default=0.0) or 1.0  # no sentences: nothing to scale
     out = []
     for i, s in enumerate(sentences):
         cov = bm.coverage(i, terms)
