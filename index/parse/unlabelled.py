@@ -777,8 +777,11 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
     expected = max(len(cues.speaking_order(intro_text)),
                    sum(1 for w in cues.roster(intro_text).values()
                        if w.role in (Role.CEO, Role.CFO, Role.EXECUTIVE)))
+    qa_line: int | None = None
     for i in range(1, len(lines)):
         prev, line = text[i - 1], text[i]
+        if in_qa and qa_line is None:
+            qa_line = i - 1
         opens_qa = i - 1 >= (intro_end or 0) and _opens_qa_now(prev)
         opened_qa = not in_qa and opens_qa and not cues.is_operator(prev)
         in_qa = in_qa or opens_qa
@@ -826,8 +829,46 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
             j = next((k for k in reversed(window) if _OPENING.match(text[k])), i)
             why[len(starts)] = earlier
             starts.append(j)
+    _financial_turn(text, starts, why, intro_end or 0, qa_line or len(lines), source)
     bounds = starts + [len(lines)]
     return [(lines[bounds[k]][0], lines[bounds[k + 1] - 1][1]) for k in range(len(starts))], why
+
+
+_FINANCIAL_DETAIL = re.compile(
+    r"\$\s?\d|\d(?:\.\d+)?%|\bper (?:diluted )?share\b|\bbasis points?\b|\bmargin\b|\bguidance\b|"
+    r"\b(?:million|billion)\b", re.I)
+
+
+def _financial_turn(text: list[str], starts: list[int], why: dict[int, str], first: int, last: int,
+                    source: str) -> None:
+    """The call names a CFO, but no turn of the prepared remarks starts where one would: the
+    CFO's remarks (dense with figures, the tax rate, cash flow, the balance sheet) follow the
+    CEO's in one unbroken run. Split the longest run where the density of financial detail
+    rises most, when it rises clearly."""
+    people = cues.roster(" ".join(text[:40]))
+    if not any(w.role == Role.CFO for w in people.values()):
+        return
+    runs = [(a, b) for a, b in zip(starts, starts[1:] + [len(text)], strict=True) if a < last]
+    runs = [(a, min(b, last)) for a, b in runs if min(b, last) - a >= 20 and a >= first]
+    if not runs:
+        return
+    a, b = max(runs, key=lambda r: r[1] - r[0])
+    f = [len(_FINANCIAL_DETAIL.findall(t)) + 2 * len(cues.CFO_TOPICS.findall(t)) for t in text[a:b]]
+    best, gain = None, 0.0
+    for k in range(8, len(f) - 8):
+        head, tail = f[:k], f[k:]
+        rise = sum(tail) / len(tail) - sum(head) / len(head)
+        bonus = 0.5 if (_OPENING.match(text[a + k]) or _AGENDA.match(text[a + k])) else 0.0
+        if rise + bonus > gain:
+            best, gain = k, rise + bonus
+    if best is not None and gain >= 1.5:  # set on the tune sets
+        i = a + best
+        k = starts.index(a) + 1
+        shifted = {(n + 1 if n >= k else n): v for n, v in why.items()}
+        why.clear()
+        why.update(shifted)
+        why[k] = "opens"
+        starts.insert(k, i)
 
 
 _QUESTION_START = re.compile(
