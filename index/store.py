@@ -5,15 +5,18 @@
   collection's metadata records the embedder, its dimension and the chunker version.
 - `transcripts`: one record per transcript (document = the file's full text, so quotes can
   be verified and turns shown even if the file moves; metadata = path, sha256, format,
-  company, period, turn table). Its vectors are a constant placeholder: never queried.
+  company, ticker, period, date, turn table). Its vectors are a constant placeholder: never
+  queried.
+
+`where_clause` is the one place that builds Chroma `where` filters.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,28 @@ class IndexResult:
     embedded: int  # chunks whose vectors had to be computed
     removed: int
     replaced_path: str | None = None
+    notice: str | None = None  # e.g. the id it wanted was taken by another file
+
+
+FilterValue = str | Collection[str]
+META_KEYS = ("company", "ticker", "period", "date")
+
+
+def where_clause(filters: Mapping[str, FilterValue] | None = None,
+                 transcripts: Sequence[str] | None = None) -> dict[str, Any] | None:
+    """Chroma's `where` for chunk metadata: {key: value} for one value, {key: {"$in": [...]}}
+    for several, all under "$and"; `transcripts` limits to those ids. None when unfiltered."""
+    clauses: list[dict[str, Any]] = []
+    for key, value in (filters or {}).items():
+        values = [value] if isinstance(value, str) else list(value)
+        if values:
+            clauses.append({key: values[0]} if len(values) == 1 else {key: {"$in": values}})
+    ids = list(transcripts or [])
+    if ids:
+        clauses.append({"transcript": ids[0]} if len(ids) == 1 else {"transcript": {"$in": ids}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 @dataclass(frozen=True)
@@ -111,19 +136,21 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------
     def add(self, t: Transcript, progress: Progress | None = None) -> IndexResult:
+        """Add or update `t` under its id. A file whose bytes, chunker and parse (turns,
+        company, ticker, period, date) are what the index holds is left alone; otherwise only
+        chunks whose text changed are embedded again."""
         old = self._record(t.id)
         old_path = old["metadata"].get("path") if old else None
-        if old and old["metadata"].get("sha256") == t.sha256 and \
-                old["metadata"].get("chunker") == CHUNKER_VERSION:
+        if old and self._same(old["metadata"], t):
             if old_path != t.path:
                 self._put_transcript(t, int(old["metadata"].get("chunks", 0)))
             return IndexResult(t.id, t.path, "unchanged", int(old["metadata"].get("chunks", 0)),
-                               0, 0)
+                               0, 0, old_path if old_path and old_path != t.path else None)
         enc = offline.tiktoken_encoding()
         pieces = offline.word_pieces()
-        chunks = chunk_transcript(
+        chunks = [replace(c, ticker=t.ticker) for c in chunk_transcript(
             t, lambda s: len(enc.encode(s, disallowed_special=())),
-            lambda s: len(pieces.encode(s).ids), offline.EMBEDDER_MAX_PIECES)
+            lambda s: len(pieces.encode(s).ids), offline.EMBEDDER_MAX_PIECES)]
         existing = self._existing(t.id)
         keep = {c.id for c in chunks}
         stale = [i for i in existing if i not in keep]
@@ -137,6 +164,12 @@ class Store:
         self._put_transcript(t, len(chunks))
         return IndexResult(t.id, t.path, "updated" if old else "added", len(chunks), len(fresh),
                            len(stale), old_path if old_path and old_path != t.path else None)
+
+    @staticmethod
+    def _same(meta: Mapping[str, Any], t: Transcript) -> bool:
+        return (meta.get("sha256") == t.sha256 and meta.get("chunker") == CHUNKER_VERSION
+                and all(meta.get(k) == getattr(t, k) for k in META_KEYS)
+                and meta.get("turn_table") == _turn_table(t))
 
     def _embed_and_upsert(self, t: Transcript, chunks: Sequence[Chunk],
                           progress: Progress | None) -> None:
@@ -166,10 +199,10 @@ class Store:
             "chunker": CHUNKER_VERSION,
             "chunks": n_chunks,
             "turns": len(t.turns),
-            "turn_table": json.dumps([turn.to_dict() for turn in t.turns]),
+            "turn_table": _turn_table(t),
             "json_spans": t.turn_texts_are_json,
         }
-        for key in ("company", "period", "date"):
+        for key in META_KEYS:
             value = getattr(t, key)
             if value:
                 meta[key] = value
@@ -189,6 +222,16 @@ class Store:
         if not got["ids"]:
             return None
         return {"metadata": got["metadatas"][0] or {}}
+
+    def id_for_path(self, path: str) -> str | None:
+        """The id the file at `path` was indexed under, if it was."""
+        got = self.transcripts.get(where={"path": path}, include=[])
+        return sorted(got["ids"])[0] if got["ids"] else None
+
+    def record(self, transcript: str) -> dict[str, Any] | None:
+        """The stored metadata of a transcript (path, sha256, company ...), or None."""
+        found = self._record(transcript)
+        return found["metadata"] if found else None
 
     def transcript_ids(self) -> list[str]:
         return sorted(self.transcripts.get(include=[])["ids"])
@@ -215,16 +258,13 @@ class Store:
         t = Transcript(id=transcript, path=meta.get("path", ""), source=source,
                        sha256=meta.get("sha256", ""), format=meta.get("format", ""),
                        company=meta.get("company"), period=meta.get("period"),
-                       date=meta.get("date"), turn_texts_are_json=json_spans)
+                       date=meta.get("date"), turn_texts_are_json=json_spans,
+                       ticker=meta.get("ticker"))
         turns = tuple(Turn.from_dict(d, t.span(d["start"], d["end"])) for d in raw_turns)
-        from dataclasses import replace
-
         return replace(t, turns=turns)
 
     def transcript_chunks(self, transcript: str, where: dict[str, Any] | None = None) -> list[Chunk]:
-        flt: dict[str, Any] = {"transcript": transcript}
-        if where:
-            flt = {"$and": [flt, dict(where)]}
+        flt = _and(where, where_clause(transcripts=[transcript]))
         got = self.chunks.get(where=flt, include=["documents", "metadatas"])
         return [Chunk.from_metadata(i, d or "", m or {}) for i, d, m in
                 zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
@@ -237,16 +277,24 @@ class Store:
         n = self.count()
         if n == 0:
             return []
-        clauses = [dict(where)] if where else []
-        ids = list(transcripts or [])
-        if ids:
-            clauses.append({"transcript": ids[0]} if len(ids) == 1 else {"transcript": {"$in": ids}})
-        flt = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        flt = _and(where, where_clause(transcripts=list(transcripts or [])))
         vector = offline.embedding_function()([question])[0]
         result = self.chunks.query(
             query_embeddings=[list(map(float, vector))], n_results=min(k, n), where=flt,
             include=["documents", "metadatas", "distances"])
         return hits_from_query(result)
+
+
+def _and(*clauses: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Several `where` clauses (None for none) as one."""
+    present = [c for c in clauses if c]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else {"$and": present}
+
+
+def _turn_table(t: Transcript) -> str:
+    return json.dumps([turn.to_dict() for turn in t.turns])
 
 
 def default_store(path: str | Path | None = None) -> Store:

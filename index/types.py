@@ -115,6 +115,7 @@ class Transcript:
     period: str | None = None  # "2024Q2"
     date: str | None = None
     turn_texts_are_json: bool = False  # JSON exports: spans are JSON string contents
+    ticker: str | None = None  # "AFL"
 
     def span(self, start: int, end: int) -> str:
         """The text a reader sees for file offsets [start, end)."""
@@ -170,6 +171,7 @@ class Chunk:
     company: str | None = None
     period: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    ticker: str | None = None
 
     def to_metadata(self) -> dict[str, str | int]:
         meta: dict[str, str | int] = {
@@ -183,7 +185,7 @@ class Chunk:
             "section": self.section.value,
             "rendering": self.rendering.value,
         }
-        for key in ("speaker", "title", "company", "period"):
+        for key in ("speaker", "title", "company", "period", "ticker"):
             value = getattr(self, key)
             if value:
                 meta[key] = value
@@ -207,4 +209,5 @@ class Chunk:
             rendering=Rendering(meta.get("rendering", "original")),
             company=meta.get("company"),
             period=meta.get("period"),
+            ticker=meta.get("ticker"),
         )

@@ -66,14 +66,31 @@ def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
 
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--force", is_flag=True,
+              help="Index files that do not look like a call transcript too (as plain text).")
+@click.option("--id", "transcript_id", metavar="ID", default=None,
+              help="The transcript id for one file (default: ticker or company and period, "
+                   "e.g. afl-2021q1, else the file name).")
 @index_option
 @json_option
-def index_cmd(paths: tuple[str, ...], index_path: str | None, json_: bool) -> None:
-    """Index transcript files or directories (re-indexing unchanged files does nothing)."""
+def index_cmd(paths: tuple[str, ...], force: bool, transcript_id: str | None,
+              index_path: str | None, json_: bool) -> None:
+    """Index transcript files or directories (re-indexing unchanged files does nothing).
+
+    Files that do not look like a call (README, CSV, HTML, code ...) are skipped with the
+    reason; --force indexes them anyway."""
     from index.indexer import index_paths
 
+    files = list(_walk(paths))
+    if transcript_id is not None and len(files) != 1:
+        raise click.BadParameter(f"names one transcript, but {len(files)} files were given",
+                                 param_hint="--id")
     store = _store(index_path)
-    results, failures = index_paths(store, list(_walk(paths)), render.progress_printer())
+    results, failures = index_paths(store, files, render.progress_printer(), force=force,
+                                    transcript_id=transcript_id)
+    for r in results:
+        if r.notice:
+            click.echo(f"qa: {r.notice}", err=True)
     if json_:
         click.echo(json.dumps({
             "index": str(store.path),
@@ -107,7 +124,8 @@ def transcripts_cmd(turns_of: str | None, index_path: str | None, json_: bool) -
         return
     rows = store.summaries()
     if json_:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps([{k: r.get(k) for k in ("company", "ticker", "period", "date")}
+                               | r for r in rows], indent=2))
     elif not rows:
         click.echo(f"The index at {store.path} is empty. Add transcripts with `qa index PATH`.")
     else:
@@ -133,14 +151,19 @@ def model_options(f: F) -> F:
 @click.argument("question")
 @click.option("--transcript", "transcripts", multiple=True, metavar="ID",
               help="Only this transcript (repeatable). See `qa transcripts`.")
+@click.option("--company", metavar="NAME", default=None,
+              help="Only calls of this company (name or ticker, any case).")
+@click.option("--period", metavar="PERIOD", default=None,
+              help="Only calls of this fiscal period (2021Q1, Q1 2021) or year (2021).")
 @click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50),
               help="How many chunks to retrieve.")
 @model_options
 @click.option("-v", "--verbose", is_flag=True, help="Show mode, tokens used and time on stderr.")
 @index_option
 @json_option
-def ask_cmd(question: str, transcripts: tuple[str, ...], k: int, mode: str | None,
-            model: str | None, base_url: str | None, timeout: float | None, verbose: bool,
+def ask_cmd(question: str, transcripts: tuple[str, ...], company: str | None,
+            period: str | None, k: int, mode: str | None, model: str | None,
+            base_url: str | None, timeout: float | None, verbose: bool,
             index_path: str | None, json_: bool) -> None:
     """Answer QUESTION from the indexed calls, with verified quotes."""
     from qa.config import resolve
@@ -156,11 +179,12 @@ def ask_cmd(question: str, transcripts: tuple[str, ...], k: int, mode: str | Non
     if missing:
         raise click.BadParameter(f"not indexed: {', '.join(missing)} (indexed: "
                                  f"{', '.join(sorted(known)) or 'none'})", param_hint="--transcript")
+    where = _scope(store, company, period)
     asker = Asker(store, k=k)
     stream = render.Streamer(enabled=not json_ and settings.mode == "llm")
     started = time.perf_counter()
-    answer = asker.ask(question, transcripts=list(transcripts) or None, settings=settings,
-                       on_text=stream.write, on_notice=stream.notice)
+    answer = asker.ask(question, transcripts=list(transcripts) or None, where=where,
+                       settings=settings, on_text=stream.write, on_notice=stream.notice)
     stream.end()
     if verbose:
         click.echo(render.verbose_line(settings, asker.last_usage,
@@ -173,6 +197,25 @@ def ask_cmd(question: str, transcripts: tuple[str, ...], k: int, mode: str | Non
         streamed = stream.streamed and answer.mode == "llm" and \
             " ".join(stream.text.split()) == " ".join(answer.text.split())
         click.echo(render.answer_text(answer, streamed=streamed, shown=stream.shown))
+
+
+def _scope(store: Any, company: str | None, period: str | None) -> dict[str, Any] | None:
+    """--company / --period as a Chroma `where` (a value that matches nothing: exit 2)."""
+    if company is None and period is None:
+        return None
+    from index.store import where_clause
+    from qa.retrieve import FilterError, company_values, period_values
+
+    rows = store.summaries()
+    filters: dict[str, list[str]] = {}
+    for name, value, resolve in (("company", company, company_values),
+                                 ("period", period, period_values)):
+        if value is not None:
+            try:
+                filters[name] = resolve(value, rows)
+            except FilterError as e:
+                raise click.BadParameter(str(e), param_hint=f"--{name}") from e
+    return where_clause(filters)
 
 
 def _ensure_sample(store: Any) -> None:

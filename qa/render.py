@@ -108,12 +108,15 @@ def index_line(r: IndexResult) -> str:
 
 
 def transcript_table(rows: list[dict[str, Any]]) -> str:
-    head = f"{'ID':32} {'COMPANY':20} {'PERIOD':7} {'FORMAT':10} {'TURNS':>5} {'CHUNKS':>6}  SPEAKERS"
-    lines = [head]
+    """`qa transcripts`: one line per transcript ("-" for what is not known)."""
+    cols = [("ID", "id", 28), ("COMPANY", "company", 24), ("TICKER", "ticker", 6),
+            ("PERIOD", "period", 6), ("DATE", "date", 10), ("FORMAT", "format", 10)]
+    head = " ".join(f"{name:{w}}" for name, _, w in cols)
+    lines = [f"{head} {'TURNS':>5} {'CHUNKS':>6}  SPEAKERS"]
     for r in rows:
-        lines.append(f"{r['id'][:32]:32} {(r.get('company') or '-')[:20]:20} "
-                     f"{r.get('period') or '-':7} {r.get('format', '-'):10} {r.get('turns', 0):>5} "
-                     f"{r.get('chunks', 0):>6}  {', '.join(r['speakers']) or '-'}")
+        cells = " ".join(f"{str(r.get(key) or '-')[:w]:{w}}" for _, key, w in cols)
+        lines.append(f"{cells} {r.get('turns', 0):>5} {r.get('chunks', 0):>6}  "
+                     f"{', '.join(r.get('speakers', [])) or '-'}")
     return "\n".join(lines)
 
 

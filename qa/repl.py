@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -24,6 +24,7 @@ from rich.text import Text
 
 from index.errors import QAError
 from index.types import Role, Section, Transcript
+from qa import retrieve as retrieve_filters
 from qa import screen
 from qa.types import Answer
 
@@ -94,7 +95,7 @@ NO_ARGS: dict[str, Command] = {"help": Help(), "transcripts": Transcripts(), "js
                                "history": History(), "quit": Quit()}
 NAMES = ("help", "sources", "use", "filter", "transcripts", "mode", "json", "history", "quit")
 ALIASES = {"h": "help", "?": "help", "q": "quit", "exit": "quit", "s": "sources"}
-FILTER_KEYS = ("speaker", "role", "section")
+FILTER_KEYS = ("speaker", "role", "section", "company", "period")
 SEP = " \u00b7 "
 
 
@@ -167,14 +168,21 @@ VALUE_ALIASES = {"role": {"ir": "investor_relations", "investor relations": "inv
                  "section": {"q&a": "qa", "prepared remarks": "prepared"}}
 
 
-class FilterError(ValueError):
-    pass
+FilterError = retrieve_filters.FilterError
 
 
-def filter_value(key: str, value: str, speakers: Sequence[str]) -> str:
-    """The exact metadata value a filter matches, or FilterError with a one-line message."""
+def filter_value(key: str, value: str, speakers: Sequence[str],
+                 transcripts: Sequence[dict[str, Any]] = ()) -> str:
+    """The exact metadata value a filter matches (for company and period: what the prompt
+    shows; `filter_values` gives every value they match), or FilterError with a one-line
+    message."""
     if key == "speaker":
         return match_speaker(value, speakers)
+    if key in ("company", "period"):
+        values = filter_values(key, value, transcripts)
+        if key == "company" and len(values) > 1:
+            return value
+        return values[0] if len(values) == 1 else value
     allowed = ROLES if key == "role" else SECTIONS
     v = value.lower()
     v = VALUE_ALIASES[key].get(v, v)
@@ -205,18 +213,30 @@ def match_speaker(value: str, speakers: Sequence[str]) -> str:
                       f"{', '.join(speakers) or 'none'})")
 
 
-def where_clause(filters: dict[str, str]) -> dict[str, Any] | None:
-    """Chroma's `where` for the active filters: one clause, or several under "$and"."""
-    clauses: list[dict[str, Any]] = [{k: v} for k, v in filters.items()]
-    if not clauses:
+def filter_values(key: str, value: str, transcripts: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """Every indexed value a company or period filter matches ("aflac" -> the company names
+    of the calls whose name or ticker is Aflac; "2021" -> 2021Q1 ... 2021Q4)."""
+    resolve = (retrieve_filters.company_values if key == "company"
+               else retrieve_filters.period_values)
+    return tuple(resolve(value, transcripts))
+
+
+def where_clause(filters: Mapping[str, str | Collection[str]]) -> dict[str, Any] | None:
+    """Chroma's `where` for the active filters: one clause, or several under "$and" (built by
+    index.store.where_clause, the one place that builds them)."""
+    if not filters:
         return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    from index.store import where_clause as build
+
+    return build(filters)
 
 
 # -- completion ---------------------------------------------------------------------------------
 
 
-def completions(text: str, ids: Sequence[str], speakers: Sequence[str]) -> list[tuple[str, int]]:
+def completions(text: str, ids: Sequence[str], speakers: Sequence[str],
+                companies: Sequence[str] = (), periods: Sequence[str] = ()) -> list[
+        tuple[str, int]]:
     """Tab completions for the text before the cursor: (candidate, start offset, <= 0)."""
     if not text.startswith(":"):
         return []
@@ -225,7 +245,8 @@ def completions(text: str, ids: Sequence[str], speakers: Sequence[str]) -> list[
     name = command_name(text[1:].split(" ", 1)[0])
     arg = text.split(" ", 1)[1]
     if name == "filter":
-        return _filter_completions(arg, speakers)
+        return _filter_completions(arg, {"role": ROLES, "section": SECTIONS, "speaker": speakers,
+                                         "company": companies, "period": periods})
     options = {"use": ["all", *ids], "mode": ["quotes", "llm"]}.get(name or "", [])
     return _starting(options, arg.split(" ")[-1])
 
@@ -234,10 +255,10 @@ def _starting(options: Sequence[str], word: str) -> list[tuple[str, int]]:
     return [(o, -len(word)) for o in options if o.casefold().startswith(word.casefold())]
 
 
-def _filter_completions(arg: str, speakers: Sequence[str]) -> list[tuple[str, int]]:
+def _filter_completions(arg: str, values: Mapping[str, Sequence[str]]) -> list[tuple[str, int]]:
     m = re.search(r"(\w+)=([^=]*)$", arg)
-    if m and (m.group(1) == "speaker" or " " not in m.group(2)):
-        options = {"role": ROLES, "section": SECTIONS, "speaker": speakers}.get(m.group(1), ())
+    if m and (m.group(1) in ("speaker", "company") or " " not in m.group(2)):
+        options = values.get(m.group(1), ())
         found = _starting(options, m.group(2))
         if found or " " not in m.group(2):
             return found
@@ -299,8 +320,12 @@ class StreamLines:
 class State:
     settings: Any = None  # qa.config.Settings; None: offline answers, no model configured
     scope: tuple[str, ...] = ()  # transcript ids; () = all
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)  # as shown: role=cfo company=Aflac
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # company/period matches
     json: bool = False
+
+    def where(self) -> dict[str, Any] | None:
+        return where_clause({k: self.values.get(k, v) for k, v in self.filters.items()})
     last: Answer | None = None
 
     @property
@@ -411,7 +436,7 @@ class Repl:
         s = self.state
         live = Live(self.console, self.err, stream=s.mode == "llm" and not s.json, quiet=s.json)
         answer = self.in_worker(lambda: self.ask(
-            q.text, transcripts=list(s.scope) or None, where=where_clause(s.filters),
+            q.text, transcripts=list(s.scope) or None, where=s.where(),
             settings=s.settings, on_text=live.text, on_notice=live.notice), live)
         if answer is None:
             return
@@ -547,10 +572,10 @@ class Repl:
 
     def do_filter(self, cmd: Filter) -> None:
         if cmd.clear:
-            self.state.filters = {}
+            self.state.filters, self.state.values = {}, {}
         elif cmd.pairs:
             try:
-                self.state.filters = self._merged(cmd.pairs)
+                self.state.filters, self.state.values = self._merged(cmd.pairs)
             except FilterError as e:
                 self.error(str(e))
                 return
@@ -558,15 +583,21 @@ class Repl:
         self.say("Filters: " + SEP.join(f"{k}={v}" for k, v in f.items()) if f
                  else "No filters: every passage can answer.")
 
-    def _merged(self, pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
-        filters = dict(self.state.filters)
-        speakers = self.catalog.speakers() if any(k == "speaker" for k, _ in pairs) else []
+    def _merged(self, pairs: Sequence[tuple[str, str]]) -> tuple[
+            dict[str, str], dict[str, tuple[str, ...]]]:
+        filters, values = dict(self.state.filters), dict(self.state.values)
+        keys = {k for k, _ in pairs}
+        speakers = self.catalog.speakers() if "speaker" in keys else []
+        rows = self.catalog.summaries() if keys & {"company", "period"} else []
         for key, value in pairs:
+            values.pop(key, None)
             if not value:
                 filters.pop(key, None)  # `role=` removes that one filter
-            else:
-                filters[key] = filter_value(key, value, speakers)
-        return filters
+                continue
+            filters[key] = filter_value(key, value, speakers, rows)
+            if key in ("company", "period"):
+                values[key] = filter_values(key, value, rows)
+        return filters, values
 
     def do_transcripts(self, _: Transcripts) -> None:
         rows = self.catalog.summaries()
@@ -655,6 +686,11 @@ class IndexCatalog:
     def known_speakers(self) -> list[str]:
         return sorted({s for r in self._summaries or [] for s in r.get("speakers", [])})
 
+    def known_values(self, key: str) -> list[str]:
+        """For Tab completion of company=/period=: the indexed companies, tickers, periods."""
+        keys = ("company", "ticker") if key == "company" else (key,)
+        return sorted({str(r[k]) for r in self._summaries or [] for k in keys if r.get(k)})
+
     def transcript(self, tid: str) -> Transcript:
         return self.asker().transcript(tid)
 
@@ -694,7 +730,8 @@ class PromptLines:
 
     def __init__(self, history_path: Path, ids: Callable[[], list[str]],
                  speakers: Callable[[], list[str]],
-                 on_first_prompt: Callable[[], None] | None = None) -> None:
+                 on_first_prompt: Callable[[], None] | None = None,
+                 values: Callable[[str], list[str]] | None = None) -> None:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
         from prompt_toolkit.history import FileHistory
@@ -703,7 +740,7 @@ class PromptLines:
         self._first = on_first_prompt
         self.session: Any = PromptSession(
             history=FileHistory(str(history_path)), auto_suggest=AutoSuggestFromHistory(),
-            completer=_pt_completer(ids, speakers), complete_while_typing=False,
+            completer=_pt_completer(ids, speakers, values), complete_while_typing=False,
             multiline=True, key_bindings=_key_bindings(), prompt_continuation=_continuation)
 
     def read(self, prompt: str) -> str | None:
@@ -751,12 +788,17 @@ def _key_bindings() -> Any:
     return kb
 
 
-def _pt_completer(ids: Callable[[], list[str]], speakers: Callable[[], list[str]]) -> Any:
+def _pt_completer(ids: Callable[[], list[str]], speakers: Callable[[], list[str]],
+                  values: Callable[[str], list[str]] | None = None) -> Any:
     from prompt_toolkit.completion import Completer, Completion
+
+    def known(key: str) -> list[str]:
+        return values(key) if values else []
 
     class ReplCompleter(Completer):
         def get_completions(self, document: Any, complete_event: Any) -> Any:
-            for text, start in completions(document.text_before_cursor, ids(), speakers()):
+            for text, start in completions(document.text_before_cursor, ids(), speakers(),
+                                           known("company"), known("period")):
                 yield Completion(text, start_position=start)
 
     return ReplCompleter()
@@ -778,7 +820,8 @@ def start(settings: Any, index_path: str | None = None) -> None:
     lines: LineSource = StreamLines(sys.stdin)
     if interactive:
         lines = PromptLines(data_dir() / "history", catalog.known_ids, catalog.known_speakers,
-                            on_first_prompt=catalog.warm_in_background)
+                            on_first_prompt=catalog.warm_in_background,
+                            values=catalog.known_values)
         console.print(screen.info_text(BANNER))
     repl = Repl(catalog.ask, catalog, lines, console, settings, err=err, interactive=interactive)
     if catalog.probably_empty():

@@ -221,12 +221,12 @@ def _cited_text(console: Console, t: Transcript, u: Turn, cites: Sequence[Citati
 
 def transcripts_view(rows: Sequence[dict[str, Any]], scope: Collection[str]) -> RenderableType:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("", "ID", "COMPANY", "PERIOD", "TURNS", "SPEAKERS"):
+    for name in ("", "ID", "COMPANY", "TICKER", "PERIOD", "DATE", "TURNS", "SPEAKERS"):
         table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row("*" if r["id"] in scope else "", r["id"], r.get("company") or "-",
-                      r.get("period") or "-", str(r.get("turns", 0)),
-                      ", ".join(r.get("speakers", [])) or "-")
+                      r.get("ticker") or "-", r.get("period") or "-", r.get("date") or "-",
+                      str(r.get("turns", 0)), ", ".join(r.get("speakers", [])) or "-")
     return table
 
 
@@ -234,8 +234,8 @@ HELP = [
     ("QUESTION", "ask about the transcripts in scope (Alt-Enter or a trailing \\ adds a line)"),
     (":sources [N]", "the full turns behind the last answer's citations (or citation N)"),
     (":use ID...|all", "ask only these transcripts (Tab completes ids); `all` for every one"),
-    (":filter K=V...", "only passages with speaker=NAME, role=ROLE, section=SECTION; "
-                       "`:filter` shows, `:filter clear` removes"),
+    (":filter K=V...", "only passages with speaker=NAME, role=ROLE, section=SECTION, "
+                       "company=NAME|TICKER, period=2021Q1; `:filter` shows, `:filter clear` removes"),
     (":transcripts", "what is indexed (* = in scope)"),
     (":mode quotes|llm", "offline extractive answers, or a language model"),
     (":json", "toggle machine output (the answer as JSON)"),

@@ -94,13 +94,13 @@ def test_editing_one_paragraph_replaces_only_that_transcripts_chunks(
     code, out, _ = run("index", str(sample_copy), str(other), "--index", idx, "--json")
     assert code == 0
     rows = {r["transcript"]: r for r in json.loads(out)["indexed"]}
-    assert rows["other-call"]["status"] == "unchanged"
+    assert rows["acme-2024q1"]["status"] == "unchanged"  # id: company and period
     assert rows["kingsoft-cloud-2024q2"]["status"] == "updated"
     assert rows["kingsoft-cloud-2024q2"]["embedded"] == 1
     assert rows["kingsoft-cloud-2024q2"]["removed"] == 1
     store = Store(idx)
     after = {tid: {c.id for c in store.transcript_chunks(tid)} for tid in store.transcript_ids()}
-    assert after["other-call"] == before["other-call"]
+    assert after["acme-2024q1"] == before["acme-2024q1"]
     assert len(after["kingsoft-cloud-2024q2"] ^ before["kingsoft-cloud-2024q2"]) == 2
     assert store.count() == sum(len(v) for v in after.values())  # no orphans
     chunks = store.transcript_chunks("kingsoft-cloud-2024q2")

@@ -169,8 +169,9 @@ def test_parse(line: str, command: Any) -> None:
     (":mode fast", ":mode is quotes or llm, not 'fast'"),
     (":json on", ":json takes no arguments"),
     (":filter cfo", "expected KEY=VALUE after :filter, e.g. :filter role=cfo "
-                    "(keys: speaker, role, section)"),
-    (":filter company=acme", "unknown filter 'company': use speaker, role, section"),
+                    "(keys: speaker, role, section, company, period)"),
+    (":filter colour=red", "unknown filter 'colour': use speaker, role, section, company, "
+                           "period"),
 ])
 def test_parse_errors(line: str, message: str) -> None:
     assert parse(line) == Invalid(message)
@@ -342,7 +343,7 @@ def test_transcripts_table_marks_the_scope(call: Transcript) -> None:
     _, out = session(":use all\n:transcripts\n:use kingsoft-cloud-2024q2\n:transcripts\n",
                      FakeAsk(), FakeCatalog([call]))
     first, second = out.split("ID", 2)[1:]
-    assert "kingsoft-cloud-2024q2  Kingsoft Cloud  2024Q2" in first and "Henry Hou" in first
+    assert "kingsoft-cloud-2024q2  Kingsoft Cloud  -       2024Q2" in first and "Henry Hou" in first
     assert "*  kingsoft-cloud-2024q2" in second and "*  kingsoft" not in first
 
 

@@ -3,6 +3,10 @@
 Formats: "json" (exports), "labelled" ("Operator:", "Name -- Title", "Name: text"),
 "paragraphs" (one unlabelled paragraph per line, like the bundled sample), "sentences"
 (one sentence per line), "plain" (blank-line-separated paragraphs, anything else).
+
+A file that does not look like a call (markup, a table, code, settings, a Markdown document,
+JSON without turns; `sniff.py`) raises NotATranscript unless `force`; company, ticker, period
+and date come from `meta.py`.
 """
 
 from __future__ import annotations
@@ -12,16 +16,25 @@ import re
 from pathlib import Path
 
 from index.errors import UnreadableTranscript
-from index.parse import cues, jsonfmt, labelled, unlabelled
+from index.parse import jsonfmt, labelled, meta, sniff, unlabelled
 from index.text import paragraph_spans
 from index.types import Transcript, Turn
 
 MAX_BYTES = 20 * 1024 * 1024
+FORCE_HINT = "--force indexes it anyway"
+
+
+class NotATranscript(UnreadableTranscript):
+    """The file reads as text but does not look like a call (README, CSV, HTML, code...)."""
+
+    def __init__(self, path: str, looks_like: str, hint: str = FORCE_HINT) -> None:
+        super().__init__(path, f"looks like {looks_like} (not a call transcript); {hint}")
+        self.looks_like = looks_like
 
 
 def transcript_id(path: Path) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    return slug or "transcript"
+    """The id a file gets from its path alone (see meta.id_candidates for the full rule)."""
+    return meta.path_ids(path)[0]
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -52,13 +65,14 @@ def decode(path: Path, data: bytes) -> str:
     return text
 
 
-def read_transcript(path: str | Path) -> Transcript:
+def read_transcript(path: str | Path, force: bool = False) -> Transcript:
+    """Parse a file; `force` indexes files that do not look like a call (as plain text)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise UnreadableTranscript(str(path), f"cannot read it ({e.strerror or e})") from e
-    return parse_text(decode(path, data), path, hashlib.sha256(data).hexdigest())
+    return parse_text(decode(path, data), path, hashlib.sha256(data).hexdigest(), force)
 
 
 def detect_format(source: str) -> str:
@@ -82,13 +96,24 @@ def _one_paragraph_per_line(lines: list[str]) -> bool:
     return bool(lines) and sum(len(ln) for ln in lines) / len(lines) > 250
 
 
-def parse_text(source: str, path: Path, sha256: str) -> Transcript:
+def parse_text(source: str, path: Path, sha256: str, force: bool = False) -> Transcript:
     fmt = detect_format(source)
-    meta: dict[str, str] = {}
-    json_spans = False
+    declared: dict[str, str] = {}
+    turns: list[Turn] = []
     if fmt == "json":
-        turns, meta = jsonfmt.parse(source, str(path))
-        json_spans = True
+        try:
+            turns, declared = jsonfmt.parse(source, str(path))
+        except UnreadableTranscript as e:
+            if not force:
+                raise _json_problem(source, str(path), e) from e
+            fmt = "plain"  # --force: index the JSON as text
+    elif not force:
+        looks_like = sniff.not_a_call(source)
+        if looks_like:
+            raise NotATranscript(str(path), looks_like)
+    json_spans = fmt == "json"
+    if json_spans:
+        pass  # turns parsed above
     elif fmt == "labelled":
         turns = labelled.parse(source)
     elif fmt == "sentences":
@@ -98,25 +123,34 @@ def parse_text(source: str, path: Path, sha256: str) -> Transcript:
         turns = unlabelled.parse_blocks(source, [s for s in spans if not _date_line(source, s)])
     if not turns:
         raise UnreadableTranscript(str(path), "no text found to index")
-    text_for_meta = " ".join(t.text for t in turns[:12])
-    company, period = cues.company_and_period(text_for_meta)
+    text_for_meta = "\n".join(t.text for t in turns) if json_spans else source
+    found = meta.call_meta(text_for_meta, path, declared)
     return Transcript(
-        id=transcript_id(path),
+        id=meta.id_candidates(found, path)[0],
         path=str(path.resolve()),
         source=source,
         sha256=sha256,
         format=fmt,
         turns=tuple(turns),
-        company=meta.get("company") or meta.get("company_name") or company,
-        period=_period(meta) or period or cues.period_from_name(path.stem),
-        date=meta.get("date") or _date(source),
+        company=found.company,
+        period=found.period,
+        date=found.date,
         turn_texts_are_json=json_spans,
+        ticker=found.ticker,
     )
 
 
-def _period(meta: dict[str, str]) -> str | None:
-    raw = meta.get("period") or meta.get("fiscal_period") or meta.get("quarter")
-    return cues.period_from_name(raw) if raw else None
+def _json_problem(source: str, path: str, e: UnreadableTranscript) -> UnreadableTranscript:
+    """JSON that parses but holds no turns is data, not a call: skipped with the --force hint.
+    JSON that does not parse stays unreadable (fix the file)."""
+    import json
+
+    try:
+        json.loads(source)
+    except ValueError:
+        return e
+    return NotATranscript(path, "JSON without turns", hint=f"{e.why.split(': ', 1)[-1]}; "
+                                                           "--force indexes it as plain text")
 
 
 _DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -126,12 +160,4 @@ def _date_line(source: str, span: tuple[int, int]) -> bool:
     return bool(_DATE.match(source[span[0] : span[1]]))
 
 
-def _date(source: str) -> str | None:
-    for line in source.splitlines()[:6]:
-        m = _DATE.match(line)
-        if m:
-            return f"{m.group(3)}-{int(m.group(1)):02d}-{int(m.group(2)):02d}"
-    return None
-
-
-__all__ = ["read_transcript", "parse_text", "detect_format", "Transcript", "Turn"]
+__all__ = ["read_transcript", "parse_text", "detect_format", "NotATranscript", "Transcript", "Turn"]

@@ -394,36 +394,6 @@ SAFE_HARBOUR = re.compile(r"forward[- ]looking (?:statements?|information)|safe[
                           r"non-GAAP (?:financial )?measures|risks? and uncertainties", re.I)
 
 
-def company_and_period(text: str) -> tuple[str | None, str | None]:
-    """ "Welcome to the Kingsoft Cloud second quarter 2024 earnings conference call" """
-    ordinal = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-    m = re.search(
-        r"(?:welcome to|joining us (?:today )?for|participating in) (?:the |today's )?"
-        r"([A-Z][\w.&' ]{1,60}?)(?:'s)? (first|second|third|fourth) quarter (?:fiscal )?(?:year )?"
-        r"(\d{4})",
-        text[:20000],
-        re.I,
-    )
-    if m:
-        return m.group(1).strip(), f"{m.group(3)}Q{ordinal[m.group(2).lower()]}"
-    m = re.search(
-        r"(?:welcome to|joining us (?:today )?for) (?:the |today's )?([A-Z][\w.&' ]{1,60}?)"
-        r"(?:'s)? (?:fiscal )?(?:Q([1-4])|([1-4])Q) (?:fiscal )?(?:year )?(\d{4})",
-        text[:20000],
-        re.I,
-    )
-    if m:
-        return m.group(1).strip(), f"{m.group(4)}Q{m.group(2) or m.group(3)}"
-    return None, None
-
-
-def period_from_name(stem: str) -> str | None:
-    m = re.search(r"(20\d\d)[-_ ]?q([1-4])|q([1-4])[-_ ]?(20\d\d)", stem, re.I)
-    if not m:
-        return None
-    year, quarter = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-    return f"{year}Q{quarter}"
-
 
 _WILL_SPEAK = re.compile(
     rf"(?:^|[.;:,]\s+|\b(?:and|then|after that|afterwards|first|finally),?\s+)(?:then\s+)?{_NAME}"

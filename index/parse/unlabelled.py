@@ -363,7 +363,7 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
         for m in _BACK_REF.finditer(cues.flat(text)):
             name = cues._person(next(g for g in m.groups() if g))
             earlier = [j for j in range(k) if names[j] is None and runs[j][0].role != Role.IR
-                       and not _mentions_as_other(source, runs[j], name)]
+                       and not (name and _mentions_as_other(source, runs[j], name))]
             if name and name not in names[:k] and earlier and (r[0].speaker or "") != name:
                 names[earlier[-1]] = name
                 _name_run(runs[earlier[-1]], name, known, f'referred to later as "{m[0]}"')
