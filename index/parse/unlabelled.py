@@ -394,6 +394,7 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
                 _role_run(r, Role.CFO, known, f"reviews {', '.join(sorted(topics)[:3])} (CFO, inferred)")
     _propagate_roles(blocks)
     _sign_off(source, body)
+    _financial_answers(source, body)
     if any(b.role == Role.CEO for b in body) and any(b.role == Role.CFO for b in body):
         for r in management:
             if r[0].role == Role.UNKNOWN and r[0].speaker:
@@ -428,6 +429,23 @@ def _in_order_of_introduction(source: str, intro: list[_Block], runs: list[list[
                 b.speaker, b.role, b.title = who.name, who.role, who.title
                 b.cue = (b.cue + "; " if b.cue else "") + \
                     f"next in the order the introduction listed ({who.title}, inferred)"
+
+
+def _financial_answers(source: str, body: list[_Block]) -> None:
+    """An answer in the Q&A that nobody names and that is about the tax rate, cash flow, the
+    balance sheet (two or more such topics) is the CFO's, when the call has one CFO."""
+    cfos = {(b.speaker, b.title) for b in body if b.role == Role.CFO}
+    if len(cfos) > 1:
+        return
+    name, title = next(iter(cfos)) if cfos else (None, None)
+    for b in body:
+        if b.section != Section.QA or b.role != Role.UNKNOWN or b.speaker is not None:
+            continue
+        topics = {m.group(0).lower() for m in cues.CFO_TOPICS.finditer(source, b.start, b.end)}
+        if len(topics) >= 2:
+            b.role, b.speaker, b.title = Role.CFO, name, title
+            b.cue = (b.cue + "; " if b.cue else "") + \
+                f"answers on {', '.join(sorted(topics)[:3])} (CFO, inferred)"
 
 
 def _sign_off(source: str, body: list[_Block]) -> None:
