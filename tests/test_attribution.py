@@ -189,3 +189,15 @@ I have no closing remarks, other than to thank you for joining us.
     assert _who(t, "The tax rate should be about 24%") == ("Steve", "cfo", "qa")
     assert _who(t, "We expect demand")[2] == "qa"
     assert _who(t, "I have no closing remarks")[1:] == ("ceo", "qa")
+
+
+def test_products_and_companies_are_not_speakers():
+    base = SENTENCES.replace("Jane will begin with an overview of the quarter, and then Tom will review "
+                             "the financial results.\n", "")
+    text = base.replace("Our new plant in Ohio opened on schedule.\n",
+                        "Our Elevate program grew, and Elevate will provide more savings next year.\n")
+    t = _parse(text)
+    assert all(u.speaker != "Elevate" for u in t.turns)
+    who = cues.next_speaker("It is my pleasure to introduce Norfolk Southern's Chairman, President and "
+                            "CEO, Jim Squires.", {})
+    assert (who.name, who.role) == ("Jim Squires", Role.CEO)

@@ -227,7 +227,7 @@ _HANDOVER = re.compile(
     rf"\b(?:now )?here(?:'s| is)|\blet me (?:now )?(?:ask|invite)|"
     rf"\bI(?:'ll| will| would like to|'d like to) (?:now )?(?:ask|invite))"
     rf"\s+(?:your first speaker today,\s*|my (?:colleague|partner),?\s*)?(?:our |my )?"
-    rf"(?:[A-Z][\w&.\-]*'s\s+)?(?:({_TITLE_WORDS}),?\s+)?(?!the\b){_NAME}(?!'s\b|\w)"
+    rf"(?:(?:[A-Z][\w&.\-]*\s+){{0,3}}[A-Z][\w&.\-]*'s\s+)?(?:({_TITLE_WORDS}),?\s+)?(?!the\b){_NAME}(?!'s\b|\w)"
     rf"(?:,\s+(?:our |the )?({_TITLE_WORDS}(?: (?:of|for|at) [A-Z][\w ]{{1,40}}?)?)(?=[,.]| to | who ))?"
     rf"(?P<tail>[^.?!]{{0,120}})"
 )
@@ -235,7 +235,7 @@ BACK_REF = re.compile(
     rf"\b(?:[Aa]s|[Ww]hat)\s+{_NAME}\s+(?:just\s+|already\s+|earlier\s+)?(?:mentioned|said|noted|discussed|"
     rf"described|highlighted|indicated|laid out|outlined|pointed out|touched on|covered|shared|"
     rf"explained|talked about|referenced|stated)|"
-    rf"\b(?:noted|mentioned|discussed|highlighted) by\s+{_NAME}|"
+    rf"\b(?:noted|mentioned|discussed) by\s+{_NAME}|"
     rf"\b(?:heard|hear) from\s+{_NAME}")
 
 

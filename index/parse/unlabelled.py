@@ -349,13 +349,14 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
                 b.cue = (b.cue + "; " if b.cue else "") + "continues the remarks before it"
     _presenting_ir(source, blocks, runs)
     names = [r[0].speaker for r in runs]
+    people = _people_named(source)
     intro = [b for b in blocks[: blocks.index(runs[0][0])] if not b.header] if runs else []
     for b in intro:  # "... before turning it over to Noel for his thoughts"
         for pattern in (_FORWARD_REF, _DEFERRED_TO):
             for m in pattern.finditer(cues.flat(source[b.start : b.end])):
                 name = cues._person(next(g for g in m.groups() if g))
                 later = [j for j in range(len(runs)) if names[j] is None]
-                if name and name not in names and later:
+                if name and name not in names and later and _is_a_person(name, people, pattern, source):
                     names[later[0]] = name
                     _name_run(runs[later[0]], name, known, f'announced in the introduction: "{m[0]}"')
     for k, r in enumerate(runs):
@@ -371,7 +372,7 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
             for m in pattern.finditer(cues.flat(text)):
                 name = cues._person(next(g for g in m.groups() if g))
                 later = [j for j in range(k + 1, len(runs)) if names[j] is None]
-                if name and name not in names and later:
+                if name and name not in names and later and _is_a_person(name, people, pattern, source):
                     names[later[0]] = name
                     _name_run(runs[later[0]], name, known, f'announced earlier: "{m[0]}"')
     for k, r in enumerate(runs):
@@ -472,6 +473,36 @@ def _presenting_ir(source: str, blocks: list[_Block], runs: list[list[_Block]]) 
     for b in runs[0]:
         b.speaker, b.role, b.title = intro.speaker, intro.role, intro.title
         b.cue = (b.cue + "; " if b.cue else "") + "said in the introduction that they would present"
+
+
+def _people_named(source: str) -> set[str]:
+    """Every name the call uses for a person somewhere: introductions with titles, hand-overs,
+    thanks, back-references, self-introductions. "Elevate will provide ..." may be a product;
+    "Jeff will discuss ..." is a person when the call names Jeff as one elsewhere too."""
+    text = cues.flat(source)
+    found: set[str] = set()
+    for who in cues.roster(text).values():
+        if who.name:
+            found.update(who.name.split())
+    for m in cues.BACK_REF.finditer(text):
+        found.update((cues._person(next(g for g in m.groups() if g)) or "").split())
+    for line in source.splitlines():
+        who = cues.next_speaker(line, {})
+        if who and who.name:
+            found.update(who.name.split())
+        _greets, thanked, _op = cues.greeting(line)
+        if thanked:
+            found.update(thanked.split())
+    return found
+
+
+def _is_a_person(name: str, people: set[str], pattern: re.Pattern[str], source: str) -> bool:
+    """A name announced to speak is a person when the call uses it for a person elsewhere too,
+    or never uses it as a thing ("our Elevate program", "the Copa brand")."""
+    if pattern is _DEFERRED_TO or set(name.split()) & people:
+        return True
+    return not re.search(rf"\b(?:[Oo]ur|[Tt]he|[Ii]ts|[Tt]heir|[Tt]his|[Tt]hat|[Aa])\s+{re.escape(name)}\b",
+                         source)
 
 
 def _mentions_as_other(source: str, run: list[_Block], name: str) -> bool:
@@ -727,7 +758,7 @@ def _intro_end(text: list[str]) -> int | None:
             break
         if last is not None and _SPEAKS_FOR_ONESELF.search(line) and not _INTRO.search(line):
             break  # "During our call a year ago, I talked about ...": someone's own remarks
-        if _INTRO.search(line) or cues.speaking_order(line):
+        if _INTRO.search(line) or (cues.speaking_order(line) and (last is None or i - last <= 1)):
             last = i
         elif last is not None and i - last >= 3:
             break
@@ -735,7 +766,9 @@ def _intro_end(text: list[str]) -> int | None:
         # "Joining me on the call today are Gene Lee, our CEO; ...": the introduction goes on with
         # housekeeping until someone speaks for themselves or hands over
         for i in range(1, min(len(text), 12)):
-            if _SPEAKS_FOR_ONESELF.search(text[i]) or _OPENING.match(text[i]):
+            results = _FINANCIAL_DETAIL.search(text[i]) or _RESULTS.search(text[i])
+            if _SPEAKS_FOR_ONESELF.search(text[i]) or _OPENING.match(text[i]) or (
+                    results and not _INTRO.search(text[i])):
                 last = i - 1
                 break
             if cues.next_speaker(text[i], {}) is not None:
@@ -754,6 +787,8 @@ def _intro_end(text: list[str]) -> int | None:
     return last + 1
 
 
+_RESULTS = re.compile(r"\bwe (?:had|delivered|reported|achieved|grew|generated|saw|posted|made|continued)\b",
+                      re.I)
 _SPEAKS_FOR_ONESELF = re.compile(
     r"\bI(?:'ve| have| had|'m| am| was| talked| said| believe| think| want| wanted| feel)\b"
     r"(?! (?:would like to )?(?:remind|note|point out|turn|hand|introduce|refer))")
