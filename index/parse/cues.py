@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.types import Role
 
@@ -147,7 +148,13 @@ def is_placeholder(raw: str | None) -> bool:
 def roster(text: str) -> dict[str, Who]:
     """Names the call introduces with their titles: {"Zhou Tao": Who(..., CEO)}. Only people
     introduced with a full name (two words or more) are kept; a placeholder ("<UNK> <UNK>")
-    is kept by its title, in order of introduction, under the key "#1", "#2", ..."""
+    is kept by its title, in order of introduction, under the key "#1", "#2", ...
+    A new dict each time (callers add to it); the parsing behind it is done once per text."""
+    return dict(_roster(text))
+
+
+@lru_cache(maxsize=256)
+def _roster(text: str) -> tuple[tuple[str, Who], ...]:
     text = flat(text)
     found: dict[str, Who] = {}
     hits: list[tuple[int, str, str, str]] = []
@@ -173,7 +180,7 @@ def roster(text: str) -> dict[str, Who]:
         full = len(clean.split()) >= 2 if clean else False
         if clean and clean not in found and (full or PLACEHOLDER in name):
             found[clean] = Who(clean, role_from_title(title), title, f'introduced as "{cue}"')
-    return found
+    return tuple(found.items())
 
 
 _NOT_NAME_WORDS = {"Please", "Thank", "Thanks", "Our", "The", "And", "Good", "Hello", "Hi",
@@ -258,6 +265,13 @@ _TO_OPERATOR = re.compile(
     r"I(?:'ll| will| think)|let's|go ahead|open|you)|(?:back|over) to (?:the |our )?operator|"
     r"(?:open|turn) (?:up )?(?:the (?:call|line|floor) )?(?:up )?(?:for|to) (?:your |any )?questions|"
     r"\bask (?:the |our )?operator|operator,? (?:please )?go ahead", re.I)
+
+
+@lru_cache(maxsize=4096)
+def hand_over(line: str) -> Who | None:
+    """next_speaker() of one line with nobody known yet; segmentation asks it of the same lines
+    many times."""
+    return next_speaker(line, {})
 
 
 def next_speaker(text: str, known: dict[str, Who]) -> Who | None:

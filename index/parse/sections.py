@@ -16,7 +16,6 @@ _OPENING_WORDS = re.compile(r"forward[- ]looking|safe harbou?r|welcome to|confer
 # a turn that thanks whoever spoke before ("Thank you, <UNK>, and thanks, everyone") is not the first
 THANKS_SOMEONE = re.compile(r"\s*(?:[Tt]hank you|[Tt]hanks)(?: very much)?,?\s+"
                             r"(?!everyone|everybody|all\b|[Oo]perator)(?:<UNK>|[A-Z][a-z]+)")
-_SAFE_HARBOUR = SAFE_HARBOUR
 
 
 def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
@@ -43,6 +42,6 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
                     section = Section.QA
                 else:
                     qa_next = True
-        after_safe_harbour = after_safe_harbour or bool(_SAFE_HARBOUR.search(text))
+        after_safe_harbour = after_safe_harbour or bool(SAFE_HARBOUR.search(text))
         out.append(section)
     return out

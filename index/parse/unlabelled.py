@@ -281,7 +281,6 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
         previous = b
 
 
-_BACK_REF = cues.BACK_REF
 # "which Jeff will discuss", "And Chris will provide some color", "We'll then have Steve discuss"
 _FORWARD_REF = re.compile(
     rf"\b(?:[Ww]hich|[Tt]hat|[Aa]s|[Aa]nd|[Tt]hen|,)\s+(?:then\s+)?{cues._NAME}\s+will\s+"
@@ -296,7 +295,6 @@ _FORWARD_REF = re.compile(
 _DEFERRED_TO = re.compile(rf"\b(?:before|prior to)\s+(?:I\s+)?(?:turn|hand|pass)\w*\s+"
                           rf"(?:the call |it |the floor |things )?(?:over |back )?to\s+(?:our |my )?"
                           rf"{cues._NAME}")
-_ANNOUNCES = _FORWARD_REF  # a hand-over announced for later ("Before turning it over ...") is no start
 
 
 _SELF_ANNOUNCED = re.compile(r"\bI(?:'ll| will) (?:then |now |also )?(?:provide|discuss|review|walk|cover|"
@@ -361,7 +359,7 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
                     _name_run(runs[later[0]], name, known, f'announced in the introduction: "{m[0]}"')
     for k, r in enumerate(runs):
         text = source[r[0].start : r[-1].end]
-        for m in _BACK_REF.finditer(cues.flat(text)):
+        for m in cues.BACK_REF.finditer(cues.flat(text)):
             name = cues._person(next(g for g in m.groups() if g))
             earlier = [j for j in range(k) if names[j] is None and runs[j][0].role != Role.IR
                        and not (name and _mentions_as_other(source, runs[j], name))]
@@ -487,9 +485,9 @@ def _people_named(source: str) -> set[str]:
     for m in cues.BACK_REF.finditer(text):
         found.update((cues._person(next(g for g in m.groups() if g)) or "").split())
     for line in source.splitlines():
-        who = cues.next_speaker(line, {})
-        if who and who.name:
-            found.update(who.name.split())
+        target = cues.hand_over(line)
+        if target and target.name:
+            found.update(target.name.split())
         _greets, thanked, _op = cues.greeting(line)
         if thanked:
             found.update(thanked.split())
@@ -510,7 +508,7 @@ def _mentions_as_other(source: str, run: list[_Block], name: str) -> bool:
     text = cues.flat(source[run[0].start : run[-1].end])
     thanked = cues.greeting(text)[1]
     return thanked == name or any(cues._person(next(g for g in m.groups() if g)) == name
-                                  for m in _BACK_REF.finditer(text))
+                                  for m in cues.BACK_REF.finditer(text))
 
 
 def _propagate_roles(blocks: list[_Block]) -> None:
@@ -712,9 +710,6 @@ _ANSWER_OPENER = re.compile(
     r"\s*(?:Yes|Yeah|No|Sure|Thanks|Thank you|Good|Great|Okay|OK|So|Well|Absolutely|Correct|Right|"
     r"Certainly|Of course|Look|Hi|Hey|Let me|I think|I would|I'd|Sure|We|That's a|It's a|"
     r"[A-Z][a-z]+, (?:this is|it's|I)\b)")
-_ACKNOWLEDGEMENT = re.compile(
-    r"\s*(?:Okay|OK|Great|Got it|Perfect|That's (?:very |really |super )?helpful|Thanks|Thank you|"
-    r"Understood|Fair enough|Makes sense|All right|Alright|Very helpful|Helpful|Appreciate)\b", re.I)
 
 
 _CLOSING = re.compile(r"\b(?:concludes? my (?:prepared )?(?:remarks|comments)|that's all (?:I have|from me)|"
@@ -753,7 +748,7 @@ def _intro_end(text: list[str]) -> int | None:
     introductory line, once three lines in a row are not introductory."""
     last = None
     for i, line in enumerate(text[:40]):
-        if last is not None and cues.next_speaker(line, {}) is not None:
+        if last is not None and cues.hand_over(line) is not None:
             last = i  # the introduction hands over: it ends here
             break
         if last is not None and _SPEAKS_FOR_ONESELF.search(line) and not _INTRO.search(line):
@@ -771,12 +766,12 @@ def _intro_end(text: list[str]) -> int | None:
                     results and not _INTRO.search(text[i])):
                 last = i - 1
                 break
-            if cues.next_speaker(text[i], {}) is not None:
+            if cues.hand_over(text[i]) is not None:
                 last = i
                 break
     if last is None or last + 1 >= len(text) or last > 30:
         return None
-    while last + 1 < len(text) and cues.next_speaker(text[last + 1], {}) is not None:
+    while last + 1 < len(text) and cues.hand_over(text[last + 1]) is not None:
         last += 1  # the introduction's own hand-over ("I'll now hand the call over to Dan.")
     if last + 1 >= len(text):
         return None
@@ -799,7 +794,7 @@ def _reads_introduction(lines: list[str]) -> bool:
     or who is on the call including the CEO (so the speaker is not the CEO)."""
     text = " ".join(lines)
     intro_lines = sum(1 for ln in lines if _INTRO.search(ln))
-    hands_over = bool(lines) and cues.next_speaker(lines[-1], {}) is not None
+    hands_over = bool(lines) and cues.hand_over(lines[-1]) is not None
     return bool(cues.SAFE_HARBOUR.search(text)) or intro_lines >= 2 \
         or any(w.role == Role.CEO for w in cues.roster(text).values()) \
         or (intro_lines >= 1 and (hands_over or bool(cues.speaking_order(text))))
@@ -835,11 +830,11 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
         prev, line = text[i - 1], text[i]
         if in_qa and qa_line is None:
             qa_line = i - 1
-        opens_qa = i - 1 >= (intro_end or 0) and _opens_qa_now(prev)
+        opens_qa = i - 1 >= (intro_end or 0) and cues.opens_qa_now(prev)
         opened_qa = not in_qa and opens_qa and not cues.is_operator(prev)
         in_qa = in_qa or opens_qa
         if not in_qa and i > (intro_end or 0) + 3 and _ADDRESSES.match(line) and not cues.greeting(line)[0] \
-                and cues.next_speaker(line, {}) is None:
+                and cues.hand_over(line) is None:
             in_qa = opened_qa = True  # answers that address an analyst: the Q&A is under way
         if _CLOSING.search(prev):
             closing = i - 1
@@ -848,7 +843,7 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
         opening = _OPENING.match(line) is not None or i == intro_end
         new = (
             i == intro_end
-            or (cues.next_speaker(prev, {}) is not None and not cues.VOCATIVE_HANDOVER.match(line))
+            or (cues.hand_over(prev) is not None and not cues.VOCATIVE_HANDOVER.match(line))
             or (cues.is_operator(line) and not cues.is_operator(prev))
             or (greets and ((thanked is not None and len(thanked.rstrip(".")) > 1) or thanked_operator
                             or re.match(r"\s*Good (?:morning|afternoon|evening|day)", line) is not None))
@@ -860,7 +855,7 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
             or opened_qa
             or (in_qa and (_ANSWER_START.match(line) is not None or _SIGN_OFF.match(line) is not None))
         )
-        if i - 1 >= (intro_end or 0) and not in_qa and _ANNOUNCES.search(cues.flat(prev)):
+        if i - 1 >= (intro_end or 0) and not in_qa and _FORWARD_REF.search(cues.flat(prev)):
             announced.append(i - 1)
         if new:
             opening = opening or agenda
@@ -868,7 +863,7 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
                 announced.pop(0)
             # a new turn in the Q&A answers unless it asks, greets or follows the operator
             answering = not (asked[i] or greets or _COURTESY.match(line) or cues.is_operator(prev)
-                             or cues.next_speaker(prev, {}) is not None)
+                             or cues.hand_over(prev) is not None)
             if opening and not in_qa:
                 why[len(starts)] = "opens"
                 closing = -100
@@ -952,10 +947,6 @@ _SIGN_OFF = re.compile(
     re.I)
 # An answer that addresses the analyst, early in the line: "So, <UNK>, on 2018, ..."
 _ADDRESSES = re.compile(r"\s*(?:\S+\s+){0,5}?(?<!as )(?<!As )<UNK>,\s")
-
-
-def _opens_qa_now(line: str) -> bool:
-    return cues.opens_qa_now(line)
 
 
 def _asks(line: str) -> bool:
