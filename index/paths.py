@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 APP = "earnings-qa"
@@ -37,3 +39,19 @@ def assets_dir() -> Path:
 def sample_path() -> Path:
     """The built-in sample call shipped inside the package."""
     return Path(__file__).parent / "samples" / "kingsoft-cloud-2024q2.txt"
+
+
+@cache
+def _sample_sha256() -> str:
+    return hashlib.sha256(sample_path().read_bytes()).hexdigest()
+
+
+def is_sample(path: str | None, sha256: str | None) -> bool:
+    """Whether a transcript (its file path and the sha256 of its bytes) is the built-in sample:
+    the same bytes, or the sample's own file."""
+    if path and path == str(sample_path().resolve()):
+        return True
+    try:
+        return sha256 == _sample_sha256()
+    except OSError:  # the sample is missing from this install: nothing is the sample
+        return False

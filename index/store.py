@@ -6,7 +6,8 @@
 - `transcripts`: one record per transcript (document = the file's full text, so quotes can
   be verified and turns shown even if the file moves; metadata = path, sha256, format,
   company, ticker, period, date, turn table). Its vectors are a constant placeholder: never
-  queried.
+  queried. The collection's metadata has `held_user_calls: true` once a call other than the
+  built-in sample was indexed here; removing every call keeps it (see `held_user_calls`).
 
 `where_clause` is the one place that builds Chroma `where` filters.
 """
@@ -23,11 +24,12 @@ from typing import Any
 from index import offline
 from index.chunk import CHUNKER_VERSION, chunk_transcript, embed_text, header
 from index.errors import IndexStateError
-from index.paths import index_dir
+from index.paths import index_dir, is_sample
 from index.types import Chunk, Transcript, Turn
 
 CHUNKS = "chunks"
 TRANSCRIPTS = "transcripts"
+HELD_USER_CALLS = "held_user_calls"  # transcripts collection metadata: see Store.held_user_calls
 BATCH = 32
 
 Progress = Callable[[int, int], None]  # (done, total) chunks embedded
@@ -91,6 +93,7 @@ class Store:
         self._client: Any = None
         self._chunks: Any = None
         self._transcripts: Any = None
+        self._held = False  # held_user_calls is known to be set
 
     # -- opening -----------------------------------------------------------------------------
     @property
@@ -141,6 +144,8 @@ class Store:
         chunks whose text changed are embedded again."""
         old = self._record(t.id)
         old_path = old["metadata"].get("path") if old else None
+        if not is_sample(t.path, t.sha256) or (old and _user_call(old["metadata"])):
+            self._mark_user_calls()
         if old and self._same(old["metadata"], t):
             if old_path != t.path:
                 self._put_transcript(t, int(old["metadata"].get("chunks", 0)))
@@ -210,13 +215,43 @@ class Store:
                                 embeddings=[[1.0]])
 
     def remove(self, transcript: str) -> int:
+        old = self._record(transcript)
+        if old and _user_call(old["metadata"]):
+            self._mark_user_calls()  # an index older than the flag: it held this user call
         ids = list(self._existing(transcript))
         if ids:
             self.chunks.delete(ids=ids)
         self.transcripts.delete(ids=[transcript])
         return len(ids)
 
+    def _mark_user_calls(self) -> None:
+        if self._held:
+            return
+        col = self.client.get_or_create_collection(TRANSCRIPTS, embedding_function=None)
+        meta = dict(col.metadata or {})
+        if not meta.get(HELD_USER_CALLS):
+            col.modify(metadata={**meta, HELD_USER_CALLS: True})
+        self._held = True
+
     # -- reading -----------------------------------------------------------------------------
+    def held_user_calls(self) -> bool:
+        """Whether this index has ever held a call other than the built-in sample. Kept in the
+        transcripts collection's metadata, so it outlives `qa remove` of every call: an index
+        emptied that way never gets the sample indexed into it unasked. An index made before
+        the flag gets it when it is found holding a user call (here, or when one is indexed or
+        removed)."""
+        if self._held:
+            return True
+        col = self.client.get_or_create_collection(TRANSCRIPTS, embedding_function=None)
+        if (col.metadata or {}).get(HELD_USER_CALLS):
+            self._held = True
+            return True
+        got = col.get(include=["metadatas"])
+        if any(_user_call(m or {}) for m in got["metadatas"] or []):
+            self._mark_user_calls()
+            return True
+        return False
+
     def _record(self, transcript: str) -> dict[str, Any] | None:
         got = self.transcripts.get(ids=[transcript], include=["metadatas"])
         if not got["ids"]:
@@ -291,6 +326,11 @@ def _and(*clauses: dict[str, Any] | None) -> dict[str, Any] | None:
     if not present:
         return None
     return present[0] if len(present) == 1 else {"$and": present}
+
+
+def _user_call(meta: Mapping[str, Any]) -> bool:
+    """A stored transcript record that is not the built-in sample."""
+    return not is_sample(meta.get("path"), meta.get("sha256"))
 
 
 def _turn_table(t: Transcript) -> str:

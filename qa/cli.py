@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from index.errors import QAError
+from index.errors import IndexStateError, QAError
 from qa import render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,7 +39,7 @@ def cli(ctx: click.Context) -> None:
     """Answer questions about earnings-call transcripts with verified, verbatim quotes.
 
     \b
-    Start:  qa ask "What is the CDN floor?"      (indexes the built-in sample call if empty)
+    Start:  qa ask "What is the CDN floor?"      (a new, empty index gets the built-in sample)
     Yours:  qa index PATH...  then  qa ask "QUESTION" --transcript ID
     """
     if ctx.invoked_subcommand is None:
@@ -65,7 +65,9 @@ def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
 
 
 @cli.command("index")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--sample", is_flag=True,
+              help="Index the built-in sample call (kingsoft-cloud-2024q2) too, into any index.")
 @click.option("--force", is_flag=True,
               help="Index files that do not look like a call transcript too (as plain text).")
 @click.option("--id", "transcript_id", metavar="ID", default=None,
@@ -73,15 +75,19 @@ def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
                    "e.g. afl-2021q1, else the file name).")
 @index_option
 @json_option
-def index_cmd(paths: tuple[str, ...], force: bool, transcript_id: str | None,
+def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: str | None,
               index_path: str | None, json_: bool) -> None:
     """Index transcript files or directories (re-indexing unchanged files does nothing).
 
     Files that do not look like a call (README, CSV, HTML, code ...) are skipped with the
-    reason; --force indexes them anyway."""
+    reason; --force indexes them anyway. --sample adds the built-in sample call."""
     from index.indexer import index_paths
+    from index.paths import sample_path
 
-    files = list(_walk(paths))
+    if not paths and not sample:
+        raise click.UsageError("nothing to index: give files or folders (qa index PATH...), "
+                               "or --sample for the built-in sample call")
+    files = list(_walk(paths)) + ([sample_path()] if sample else [])
     if transcript_id is not None and len(files) != 1:
         raise click.BadParameter(f"names one transcript, but {len(files)} files were given",
                                  param_hint="--id")
@@ -218,10 +224,20 @@ def _scope(store: Any, company: str | None, period: str | None) -> dict[str, Any
     return where_clause(filters)
 
 
+def emptied_message(path: Path) -> str:
+    """What to do with an index whose calls were all removed (it never gets the sample unasked)."""
+    return (f"the index at {path} is empty (its calls were removed); add calls with "
+            "`qa index PATH`, or `qa index --sample` for the built-in sample")
+
+
 def _ensure_sample(store: Any) -> None:
-    """An empty index gets the built-in sample call, so `qa ask` works on a fresh machine."""
+    """A new, empty index gets the built-in sample call, so `qa ask` works on a fresh machine.
+    An index that has held other calls never does (IndexStateError, exit 4): questions about
+    the user's calls must not be answered from the sample."""
     if store.transcript_ids():
         return
+    if store.held_user_calls():
+        raise IndexStateError(emptied_message(store.path))
     from index.indexer import index_paths
     from index.paths import sample_path
 

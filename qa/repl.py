@@ -279,6 +279,7 @@ class Catalog(Protocol):
     def speakers(self) -> list[str]: ...
     def transcript(self, tid: str) -> Transcript: ...
     def index(self, paths: Sequence[Path]) -> tuple[list[str], list[str]]: ...  # (done, failed)
+    def held_user_calls(self) -> bool: ...  # ever held a call other than the built-in sample
 
 
 class LineSource(Protocol):
@@ -485,13 +486,18 @@ class Repl:
         return bool(self.catalog.ids())
 
     def offer_index(self) -> None:
-        """An empty index: offer the built-in sample or a path (a pipe gets the sample)."""
+        """An empty index: offer the built-in sample or a path (a pipe gets the sample). An
+        index whose calls were removed never gets the sample unasked: it offers a path."""
         from index.paths import sample_path
 
         sample = sample_path()
+        if self.catalog.held_user_calls():
+            self.offer_path(sample)
+            return
         if not self.interactive:
-            self.say(f"The index at {self.catalog.path} is empty: indexing the built-in sample "
-                     f"call ({sample.name}). Add your own with `qa index PATH`.")
+            self.err.print(screen.info_text(
+                f"The index at {self.catalog.path} is empty: indexing the built-in sample call "
+                f"({sample.name}). Add your own with `qa index PATH`."))
             self.index([sample])
             return
         self.say(f"The index at {self.catalog.path} is empty. Index the built-in sample call "
@@ -500,6 +506,35 @@ class Repl:
         paths = self._offer_reply(sample)
         if paths:
             self.index(paths)
+
+    def offer_path(self, sample: Path) -> None:
+        """The index held the user's calls and they were removed: say so; on a terminal, offer
+        to index a path (or, typed out, the sample)."""
+        from qa.cli import emptied_message
+
+        self.error(emptied_message(self.catalog.path))
+        if not self.interactive:
+            return
+        self.say("Type the path of your transcripts (a file or a folder) to index them, "
+                 "`sample` for the built-in sample call, or Enter to index nothing.")
+        while True:
+            try:
+                reply = self.lines.read_reply("index [path/sample/N]> ")
+            except KeyboardInterrupt:
+                reply = None
+            answer = (reply or "").strip()
+            if answer.lower() in ("", "n", "no"):
+                self.say("Nothing indexed. Add transcripts with `qa index PATH`, then ask here.")
+                return
+            path = Path(answer).expanduser()
+            if path.exists():
+                self.index([path])
+                return
+            if answer.lower() == "sample":
+                self.index([sample])
+                return
+            self.error(f"no such file or folder: {path}; type a path, `sample`, or Enter for "
+                       "nothing")
 
     def _offer_reply(self, sample: Path) -> list[Path]:
         while True:
@@ -601,6 +636,12 @@ class Repl:
 
     def do_transcripts(self, _: Transcripts) -> None:
         rows = self.catalog.summaries()
+        if not rows and self.catalog.held_user_calls():
+            from qa.cli import emptied_message
+
+            message = emptied_message(self.catalog.path)
+            self.say(message[0].upper() + message[1:] + ".")
+            return
         if not rows:
             self.say(f"The index at {self.catalog.path} is empty: ask a question to index the "
                      "built-in sample, or run `qa index PATH`.")
@@ -693,6 +734,11 @@ class IndexCatalog:
 
     def transcript(self, tid: str) -> Transcript:
         return self.asker().transcript(tid)
+
+    def held_user_calls(self) -> bool:
+        if self.probably_empty():  # no database yet: nothing was ever indexed (no Chroma load)
+            return False
+        return bool(self.asker().store.held_user_calls())
 
     def index(self, paths: Sequence[Path]) -> tuple[list[str], list[str]]:
         from index.indexer import index_paths

@@ -95,6 +95,9 @@ class FakeCatalog:
         self.empty = False
         return [f"indexed    {p.name}" for p in paths], []
 
+    def held_user_calls(self) -> bool:  # the real flag is tested in test_fallback.py
+        return False
+
 
 class FakeAsk:
     """Records every call; answers from a queue of Answers or callables."""
