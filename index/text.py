@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "inc", "co", "corp", "ltd", "no",
@@ -74,16 +75,17 @@ _PHRASES = [
     (re.compile(r"\b(?:general and administrative|G&A|GNN)\b", re.I), "g&a"),
     (re.compile(r"\bquarter[- ]over[- ]quarter\b|\bsequential(?:ly)?\b", re.I), "qoq"),
     (re.compile(r"\byear[- ]over[- ]year\b|\byear[- ]on[- ]year\b", re.I), "yoy"),
-    (re.compile(r"\bearnings per (?:share|ADS)\b", re.I), "eps"),
+    (re.compile(r"\bearnings per (?:share|ADS)\b|\bper diluted (?:common )?share\b", re.I), "eps"),
 ]
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens, numbers kept whole (1,891.8 -> 1891.8), possessives dropped."""
+    """Lower-cased word tokens, numbers kept whole (1,891.8 -> 1891.8), possessives dropped,
+    hyphenated words split ("accident-year" and "accident year" read the same)."""
     for pattern, token in _PHRASES:
         text = pattern.sub(f" {token} ", text)
     out = []
-    for tok in re.findall(r"\d[\d,]*(?:\.\d+)?%?|[A-Za-z][A-Za-z'&-]*", text):
+    for tok in re.findall(r"\d[\d,]*(?:\.\d+)?%?|[A-Za-z][A-Za-z'&]*", text):
         tok = re.sub(r"'s?$", "", tok)
         out.append(tok.replace(",", "").lower() if tok[0].isdigit() else tok.lower())
     return out
@@ -110,7 +112,13 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    return [stem(w) for w in words(text) if w not in _STOP and len(w) > 1]
+    return list(_content_words(text))
+
+
+@lru_cache(maxsize=65536)
+def _content_words(text: str) -> tuple[str, ...]:
+    """Cached: every question re-reads the sentences of the calls in play."""
+    return tuple(stem(w) for w in words(text) if w not in _STOP and len(w) > 1)
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

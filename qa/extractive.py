@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from index.store import Hit
-from index.text import content_words, iter_clauses, sentence_spans, words
+from index.text import content_words, iter_clauses, sentence_spans, stem, words
 from index.types import Rendering, Role, Transcript, Turn
-from qa.lexical import BM25, FIGURE, figure_near, query_terms
-from qa.question import Kind, classify
+from qa.figures import AMOUNT as AMOUNT_KIND
+from qa.figures import PERCENT, POINTS, extract_figures
+from qa.lexical import BM25, FIGURE, QUESTION_WORDS, figure_near
+from qa.question import AMOUNT, FORWARD, RATE, Kind, Question, analyse
 from qa.types import NOT_SAID, Answer, Citation
 
-MIN_COVERAGE = 0.45  # below this the best sentence does not answer the question
+MIN_COVERAGE = 0.46  # set by eval/calibrate.py on the dev-tune half (best Youden J)
 SENTENCE_K1, SENTENCE_B = 0.5, 0.3  # one sentence: repeating a word or length matters little
 RANK_WEIGHT = 0.15  # the chunk's retrieval rank
 RUNNER_UP = 0.75  # further citations must score at least this share of the best
@@ -71,52 +74,160 @@ def to_citation(s: Sentence, start: int | None = None, end: int | None = None) -
 
 @dataclass(frozen=True)
 class _Ranking:
-    """Candidate sentences scored for one question, best first."""
+    """Candidate sentences scored for one question (or one part of it), best first."""
 
     kind: Kind
     terms: list[str]
     sentences: list[Sentence]
-    scores: list[tuple[float, float]]  # (score, coverage of the question's terms)
+    scores: list[tuple[float, float]]  # (score, coverage of the question's core terms)
     order: list[int]
     bm: BM25
 
 
-def _rank(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> _Ranking:
+def names_in_play(transcripts: dict[str, Transcript]) -> list[str]:
+    """Company names and tickers of the calls in play, and the capitalised words of the call's
+    welcome ("Welcome to the General Dynamics second quarter call"): they scope a question,
+    they do not answer it."""
+    out = [n for t in transcripts.values() for n in (t.company, t.ticker) if n]
+    for t in transcripts.values():
+        out += _welcome_names(t.source[:WELCOME_CHARS])
+    return out
+
+
+WELCOME_CHARS = 1500
+_WELCOME = re.compile(r"\b(?:welcome|conference call|earnings call|results call)\b", re.I)
+
+
+@lru_cache(maxsize=256)
+def _welcome_names(opening: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for a, b in sentence_spans(opening):
+        sentence = opening[a:b]
+        if _WELCOME.search(sentence):
+            names += re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&'\u2019-]*(?:\s+[A-Z][\w&'\u2019-]*)*",
+                                sentence)
+    return tuple(names)
+
+
+def _rank(q: Question, sentences: list[Sentence], bm: BM25, n_hits: int) -> _Ranking:
+    scores = _score(q, sentences, bm, n_hits)
+    order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
+    return _Ranking(q.kind, list(q.terms), sentences, scores, order, bm)
+
+
+def _pool(hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> tuple[list[Sentence], BM25]:
     sentences = candidate_sentences(hits, transcripts)
-    kind = classify(question)
-    terms = query_terms(question, who=kind.who)
     bm = BM25([s.text for s in sentences] + _background(transcripts), k1=SENTENCE_K1,
               b=SENTENCE_B)
-    scores = _score(kind, terms, sentences, bm, len(hits))
-    order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
-    return _Ranking(kind, terms, sentences, scores, order, bm)
+    return sentences, bm
 
 
-def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> Answer:
-    r = _rank(question, hits, transcripts)
-    retrieved = tuple(h.chunk.id for h in hits)
+def _parts(q: Question, names: Sequence[str]) -> list[Question]:
+    """One analysed question per part; a part that names no subject of its own ("... and for
+    how much?") keeps the subject of the part before it."""
+    if len(q.parts) == 1:
+        return [q]
+    out: list[Question] = []
+    for text in q.parts:
+        part = analyse(text, names)
+        own = [t for t in part.core if t not in QUESTION_WORDS]
+        if not own and out:
+            part = replace(part, terms=out[-1].terms + part.terms, core=out[-1].core)
+        out.append(part)
+    return out
+
+
+def _gives(q: Question, text: str) -> bool:
+    """Does the sentence state a value of the kind asked ("in dollars": an amount, not "up 12%")?"""
+    if q.unit is None:
+        return bool(FIGURE.search(text))
+    kinds = {RATE: (PERCENT, POINTS), AMOUNT: (AMOUNT_KIND,)}[q.unit]
+    return any(f.kind in kinds for f in extract_figures(text))
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?")
+
+
+def _part_answer(q: Question, r: _Ranking) -> int | None:
+    """The best sentence for one part, or None when the call does not answer it."""
     if not r.sentences:
+        return None
+    order, sentences = r.order, r.sentences
+    if not q.kind.asked:  # a question never answers a question
+        order[:] = [i for i in order if not _is_question(sentences[i].text)] or order
+    if q.needs_figure:  # "how much", "what was the margin": a value of that kind or nothing
+        with_figure = [i for i in order if _gives(q, sentences[i].text)]
+        if not with_figure:
+            return None
+        order[:] = with_figure + [i for i in order if i not in with_figure]
+    if q.forward:  # "what's the guidance": a sentence about what will be, not what was
+        ahead = [i for i in order if FORWARD.search(sentences[i].text)]
+        if not ahead:
+            return None
+        order[:] = ahead + [i for i in order if i not in ahead]
+    return order[0]
+
+
+def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript],
+           q: Question | None = None) -> Answer:
+    names = names_in_play(transcripts)
+    q = q or analyse(question, names)
+    retrieved = tuple(h.chunk.id for h in hits)
+    sentences, bm = _pool(hits, transcripts)
+    if not sentences:
         return Answer(question, NOT_SAID, False, retrieved=retrieved)
-    order, scores, sentences = r.order, r.scores, r.sentences
-    if r.kind.count:  # "how much / how many" is answered by a figure or not at all
-        order = [i for i in order if FIGURE.search(sentences[i].text)] or order[:1]
-        if not FIGURE.search(sentences[order[0]].text):
-            scores[order[0]] = (scores[order[0]][0], 0.0)
-    best = order[0]
-    if scores[best][1] < MIN_COVERAGE:
-        nearest = tuple(to_citation(sentences[i]) for i in order[:3])
+    parts = _parts(q, names)
+    rankings = [_rank(p, sentences, bm, len(hits)) for p in parts]
+    found = [_part_answer(p, r) for p, r in zip(parts, rankings, strict=True)]
+    bests = [b if b is not None and r.scores[b][1] >= MIN_COVERAGE else None
+             for b, r in zip(found, rankings, strict=True)]
+    if all(b is None for b in bests):
+        r = rankings[0]
+        nearest = tuple(to_citation(sentences[i]) for i in r.order[:3])
         return Answer(question, NOT_SAID, False, nearest=nearest, retrieved=retrieved)
-    citations = tuple(to_citation(sentences[i]) for i in _choose(order, scores, sentences))
-    text = _short_answer(r.kind, r.terms, sentences[best], r.bm)
-    if r.kind.who:
+    chosen: list[int] = []
+    texts: list[str] = []
+    for part, r, best in zip(parts, rankings, bests, strict=True):
+        if best is None:
+            texts.append(f"The call does not say ({part.text.strip(' ?')})")
+            continue
+        share = MAX_CITATIONS if len(parts) == 1 else max(1, MAX_CITATIONS // len(parts))
+        for i in _choose([best] + [i for i in r.order if i != best], r.scores, sentences)[:share]:
+            if i not in chosen:
+                chosen.append(i)
+        text = _short_answer(part, r.terms, sentences[best], bm)
+        if text not in texts:
+            texts.append(text)
+    citations = tuple(to_citation(sentences[i]) for i in chosen[:MAX_CITATIONS + len(parts) - 1])
+    text = "; ".join(texts)
+    if q.kind.who:
         text = f"{citations[0].who()}: {text}"
     return Answer(question, text, True, citations=citations, retrieved=retrieved)
+
+
+def support(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> float:
+    """How well the best sentence covers what the question asks (the best part of a two-part
+    question): the evidence score the answerer refuses below (MIN_COVERAGE). For calibration."""
+    names = names_in_play(transcripts)
+    q = analyse(question, names)
+    sentences, bm = _pool(hits, transcripts)
+    if not sentences:
+        return 0.0
+    best = 0.0
+    for part in _parts(q, names):
+        r = _rank(part, sentences, bm, len(hits))
+        i = _part_answer(part, r)
+        if i is not None:
+            best = max(best, r.scores[i][1])
+    return best
 
 
 def nearest(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript],
             n: int = 3) -> tuple[Citation, ...]:
     """The n best-scoring sentences, shown when the call does not answer the question."""
-    r = _rank(question, hits, transcripts)
+    sentences, bm = _pool(hits, transcripts)
+    r = _rank(analyse(question, names_in_play(transcripts)), sentences, bm, len(hits))
     return tuple(to_citation(r.sentences[i]) for i in r.order[:n])
 
 
@@ -126,15 +237,20 @@ def _background(transcripts: dict[str, Transcript]) -> list[str]:
             for a, b in sentence_spans(turn.text)]
 
 
-def _score(kind: Kind, terms: list[str], sentences: list[Sentence], bm: BM25,
+def _score(q: Question, sentences: list[Sentence], bm: BM25,
            n_hits: int) -> list[tuple[float, float]]:
+    kind, terms = q.kind, list(q.terms)
+    # a name the call never uses ("General Dynamics" where the call says "we") picks the call,
+    # it cannot be covered by any sentence of it
+    core = [t for t in q.core if bm.known(t) or t not in q.proper] or list(q.core)
     quantitative, who, asked, answered, why = (kind.quantitative, kind.who, kind.asked,
                                                kind.answered, kind.why)
+    past = not q.forward and bool(_PAST.search(q.text))
     lex = [bm.score(i, terms) for i in range(len(sentences))]
     top = max(lex, default=0.0) or 1.0  # no sentences: nothing to scale
     out = []
     for i, s in enumerate(sentences):
-        cov = bm.coverage(i, terms)
+        cov = bm.coverage(i, core, q.acronyms)
         score = 0.55 * lex[i] / top + 0.2 * cov + RANK_WEIGHT * (1 - s.hit_rank / max(n_hits, 1))
         if quantitative and figure_near(s.text, terms):
             score += 0.25
@@ -143,6 +259,10 @@ def _score(kind: Kind, terms: list[str], sentences: list[Sentence], bm: BM25,
         score += 0.1 * min(2, _bigrams(s.text, terms))  # "total revenues", not "total cost of revenue"
         if _leads_with(s.text, terms):
             score += 0.1  # "Total revenues for this quarter were ...": the subject comes first
+        if q.needs_figure and _states_value(s.text, terms):
+            score += 0.2  # "total backlog of $89.2 billion", not "total backlog grew $95 million"
+        if past and _AHEAD.search(s.text):
+            score -= 0.15  # "what was" is not answered by "we expect ... to remain below 60%"
         if why and _CAUSAL.search(s.text):
             score += 0.15
         if s.turn.rendering == Rendering.MACHINE:
@@ -161,6 +281,28 @@ def _score(kind: Kind, terms: list[str], sentences: list[Sentence], bm: BM25,
             score -= 0.2
         out.append((score, cov))
     return out
+
+
+_PAST = re.compile(r"^\s*(?:what|how|which|who)\b.*?\b(?:was|were|did|had)\b", re.I)
+_AHEAD = re.compile(r"\b(?:expect\w*|will|guidance|outlook|forecast\w*|anticipat\w*|going to)\b", re.I)
+_STATES = {"was", "were", "is", "are", "of", "at", "totaled", "totalled", "total", "reached", "came",
+           "amounted", "stood", "be"}
+
+
+def _states_value(text: str, terms: list[str]) -> bool:
+    """The metric, then within a few words "was/of/at/totaled", then a figure."""
+    tokens = words(text)
+    stems = [stem(w) for w in tokens]
+    wanted = set(terms)
+    for i, tok in enumerate(stems):
+        if tok not in wanted:
+            continue
+        for j in range(i + 1, min(i + 6, len(tokens))):
+            if tokens[j] in _STATES:
+                if any(FIGURE.search(t) for t in tokens[j + 1 : j + 4]):
+                    return True
+                break
+    return False
 
 
 def _bigrams(text: str, terms: list[str]) -> int:
@@ -192,9 +334,10 @@ def _choose(order: list[int], scores: list[tuple[float, float]], sentences: list
     return chosen
 
 
-def _short_answer(kind: Kind, terms: list[str], s: Sentence, bm: BM25) -> str:
-    """The clause of the best sentence that carries the answer (verbatim)."""
-    quantitative = kind.quantitative
+def _short_answer(q: Question, terms: list[str], s: Sentence, bm: BM25) -> str:
+    """The clause of the best sentence that carries the answer (verbatim); for a question
+    that asks for a value, the clause that holds the figure after the asked metric."""
+    wants_figure = q.kind.quantitative or q.needs_figure
     clauses = [(a, b) for a, b in iter_clauses(s.text) if b > a]
     if len(clauses) <= 1:
         return s.text.strip()
@@ -205,8 +348,8 @@ def _short_answer(kind: Kind, terms: list[str], s: Sentence, bm: BM25) -> str:
 
     def value(i: int) -> float:
         a, b = clauses[i]
-        v = solo.coverage(i, terms)
-        if quantitative and FIGURE.search(s.text[a:b]):
+        v = solo.coverage(i, terms, q.acronyms)
+        if wants_figure and FIGURE.search(s.text[a:b]):
             v += 0.5
         return v
 
@@ -214,4 +357,10 @@ def _short_answer(kind: Kind, terms: list[str], s: Sentence, bm: BM25) -> str:
     a, b = clauses[best]
     if len(words(s.text[a:b])) < 4 and best + 1 < len(clauses):
         b = clauses[best + 1][1]
+    if wants_figure and not FIGURE.search(s.text[a:b]):
+        # "Our stress capital buffer requirement, which will be effective ..., is 2.5%": the
+        # subject's clause and the figure's clause belong together
+        later = [end for start, end in clauses[best + 1 : best + 3] if FIGURE.search(s.text[start:end])]
+        if later:
+            b = later[0]
     return s.text[a:b].strip().rstrip(".")

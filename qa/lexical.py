@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from index.text import content_words, stem, words
 
@@ -18,6 +18,7 @@ _SYNONYMS_RAW: dict[str, list[str]] = {
     "buyback": ["repurchase", "buy", "back"],
     "repurchase": ["buyback"],
     "guidance": ["outlook", "expect", "forecast"],
+    "guide": ["guidance", "outlook", "expect", "forecast", "range"],
     "outlook": ["guidance", "expect", "going", "forward"],
     "headcount": ["employees", "workforce", "staff", "personnel"],
     "revenue": ["revenues", "sales", "income", "top"],
@@ -57,10 +58,13 @@ QUESTION_WORDS = {stem(w) for w in """quarter quarterly q1 q2 q3 q4 call company
     management year much many number figure current currently kingsoft cloud generate generated
     bring brought book booked come came land landed sit sits fast change changed get got give
     gave go went make made see look like level amount big large small new now today roughly
-    approximately around about period segment drove drive driving driven driver behind""".split()}
+    approximately around about period segment drove drive driving driven driver behind compare
+    compared comparison versus vs between seeing fiscal""".split()}
 # Frame words of "who asked / who answered" questions.
 WHO_WORDS = {stem(w) for w in """who ask asked asking question questions answer answered took
-    take fielded field respond responded reply replied handle handled raise raised""".split()}
+    take fielded field respond responded reply replied handle handled raise raised explain
+    explained walk walked through set gave give went go discuss discussed cover covered present
+    presented talk talked listeners detail detailed ran run""".split()}
 
 
 FIGURE = re.compile(r"\d|\b(?:half|double[ds]?|doubling|twice|triple[ds]?|one[- ]third|a third|"
@@ -114,10 +118,13 @@ class BM25:
                 total += weight * self.idf(term if self.known(term) else _best_syn(self, term)) * norm
         return total
 
-    def coverage(self, i: int, terms: Sequence[str]) -> float:
-        """Share of the question's term weight that document i matches (0..1)."""
+    def coverage(self, i: int, terms: Sequence[str], acronyms: Collection[str] = ()) -> float:
+        """Share of the question's term weight that document i matches (0..1). A synonym counts
+        0.6; a word form the stemmer missed ("organically" for "organic", "announced" for
+        "announce") or an acronym spelled out ("CET1": "common equity Tier 1") counts 0.8."""
         tf = self.tf[i]
         have = want = 0.0
+        initials: str | None = None
         for term in set(terms):
             w = self.idf(term)
             want += w
@@ -125,7 +132,20 @@ class BM25:
                 have += w
             elif any(tf.get(s) for s in SYNONYMS.get(term, ())):
                 have += 0.6 * w
+            elif len(term) >= 4 and any(_same_word(term, tok) for tok in tf):
+                have += 0.8 * w
+            elif term in acronyms and len(term) >= 2:
+                if initials is None:
+                    initials = "".join(tok[0] for tok in self.tokens[i])
+                if term in initials:
+                    have += 0.8 * w
         return have / want if want else 0.0
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One stem is the other plus an ending the stemmer left: "organic"/"organical"."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 4
 
 
 def _best_syn(bm: BM25, term: str) -> str:

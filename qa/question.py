@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _WHO = re.compile(r"^\s*who\b|\bwhich (?:analysts?|executives?|firms?|banks?|brokers?)\b|"
@@ -16,7 +17,8 @@ _WHY = re.compile(r"^\s*why\b|\bwhat (?:drove|drives|is driving|was driving|caus
                   r"behind|explains)\b|\breason", re.I)
 _QUANT = re.compile(r"\b(?:how much|how many|revenues?|margins?|profits?|capex|cash|expenses?|"
                     r"costs?|percent|growth|floor|ceiling|figure|number|ebitda|share|ratio|"
-                    r"amount|rate|balance)\b|%", re.I)
+                    r"amount|rate|balance|income|earnings|eps|sales|ffo|noi|backlog|bookings|"
+                    r"dividends?|debt|liquidity)\b|%", re.I)
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,107 @@ def classify(question: str) -> Kind:
         quantitative=bool(_QUANT.search(question)) and not why and not who,
         count=bool(_COUNT.search(question)),
     )
+
+
+# -- question analysis: once per question, shared by retrieval and the answerers ----------------
+
+# Periods as questions write them: "Q3", "3Q17", "Q3 2017", "FY21", "fiscal '22", "2021", "the
+# first quarter", "first half". They scope a question (which call), they are not its subject.
+_PERIOD = re.compile(
+    r"\b(?:Q[1-4]|[1-4]Q|H[12]|[12]H)(?:\s*(?:FY)?\s*'?(?:19|20)?\d\d)?\b"
+    r"|\b(?:FY|F)\s*'?(?:19|20)?\d\d\b"
+    r"|\bfiscal(?:\s+year)?\s+'?(?:19|20)?\d\d\b|'\d\d\b"
+    r"|\b(?:19|20)\d\d\b"
+    r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th)[- ](?:quarter|half)\b", re.I)
+# Where a question starts its second part: "..., and what's planned for Q4?", "... and for how much?"
+_PART = re.compile(r"\?\s+(?=\S)|,?\s+and\s+(?=(?:(?:for|in|at|by|from|to)\s+)?(?:what|what's|how|"
+                   r"when|where|why|who|which|is|are|does|did|do|was|were|will)\b)", re.I)
+# The unit asked for: a rate ("operating margin", "as a percent of revenue") or an amount ("in
+# dollars", "per share"). A change ("how much did sales grow") may be given either way.
+_RATE = re.compile(r"\b(?:margins?|rates?|ratios?|percent(?:age)?|yields?|occupancy)\b|%", re.I)
+_MONEY = re.compile(r"\bin dollars\b|\bdollar (?:amount|value|figure)s?\b|\bper (?:diluted )?share\b|"
+                    r"\bEPS\b|\bhow much (?:money|cash)\b|\bhow much did \w+(?: \w+)? (?:spend|pay)\b",
+                    re.I)
+_CHANGE = re.compile(r"\b(?:grow|grew|growth|increase[ds]?|decrease[ds]?|rise|rose|fall|fell|"
+                     r"decline[ds]?|change[ds]?|up|down|improve[ds]?|move[ds]?|compare[ds]?|versus|vs|"
+                     r"expand(?:ed)?|contract(?:ed)?)\b", re.I)
+_VALUE = re.compile(r"^\s*(?:what(?:'s| (?:is|was|were|are|will be))|how (?:much|many|big|large|high|"
+                    r"low))\b", re.I)
+RATE, AMOUNT = "rate", "amount"
+# Guidance and plans are stated in the future tense or with an outlook word.
+_FORWARD_ASK = re.compile(r"\b(?:guidance|guide|outlook|forecast|target(?:ing)?|expect(?:ed|s)?|"
+                          r"plan(?:s|ned)?|anticipate[ds]?)\b", re.I)
+FORWARD = re.compile(r"\b(?:guidance|guide|outlook|forecast|target|expect\w*|anticipat\w*|plan\w*|"
+                     r"will|going to|intend\w*|project\w*|estimate\w*|range|aim\w*|goal|"
+                     r"remainder|rest of|next|continue to|should|would|remain)\b", re.I)
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,4}(?=\d|\b)")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the question asks, analysed once.
+
+    `terms` rank sentences (the subject, names and periods included: "Capital One earned ...");
+    `core` is what a sentence must be about to answer it: the terms without the names of the
+    companies in play and without periods, which choose the call rather than the passage."""
+
+    text: str
+    kind: Kind
+    terms: tuple[str, ...]
+    core: tuple[str, ...]
+    periods: tuple[str, ...]  # as written: "Q1", "2021"
+    parts: tuple[str, ...]  # one per thing asked; a single part for most questions
+    acronyms: frozenset[str] = frozenset()  # "CET1" -> {"cet"}: may be spelled out in the call
+    proper: frozenset[str] = frozenset()  # capitalised words past the first: names
+    forward: bool = False  # asks for guidance or a plan: only a forward-looking sentence answers
+    unit: str | None = None  # RATE or AMOUNT when the question asks for one; None: any figure
+    needs_figure: bool = False  # asks for a value: a sentence without a figure cannot answer
+
+
+def expected_unit(question: str) -> str | None:
+    if re.match(r"\s*how many\b", question, re.I):
+        return AMOUNT  # a count: "how many shares", never "up 12%"
+    if _CHANGE.search(question):
+        return None
+    if _MONEY.search(question) and not _RATE.search(question):
+        return AMOUNT
+    if _RATE.search(question) and not _MONEY.search(question):
+        return RATE
+    return None
+
+
+def _name_words(names: Iterable[str]) -> set[str]:
+    from index.text import content_words
+
+    out: set[str] = set()
+    for name in names:
+        out.update(content_words(name))
+    return out
+
+
+def analyse(question: str, names: Iterable[str] = ()) -> Question:
+    """`names`: company names and tickers of the calls in play (words to scope, not to cover)."""
+    from qa.lexical import query_terms
+
+    kind = classify(question)
+    periods = tuple(m.group(0).strip() for m in _PERIOD.finditer(question))
+    terms = tuple(query_terms(question, who=kind.who))
+    scoping = _name_words(names)
+    unscoped = _PERIOD.sub(" ", question)
+    core = tuple(t for t in query_terms(unscoped, who=kind.who) if t not in scoping) or terms
+    pieces = [p.strip(" ,;") for p in _PART.split(question) if p and p.strip(" ,;?")]
+    parts = tuple(p for p in pieces if query_terms(_PERIOD.sub(" ", p), who=kind.who)) or (question,)
+    unit = expected_unit(question)
+    needs = kind.count or ((kind.quantitative or unit is not None) and bool(_VALUE.search(question)))
+    from index.text import content_words
+
+    short = frozenset(w for a in acronyms(question) for w in content_words(a) if w.isalpha())
+    proper = frozenset(w for m in re.finditer(r"(?<!^)\b[A-Z][\w&'\u2019]*", question.strip())
+                       for w in content_words(m.group(0)))
+    return Question(question, kind, terms, core, periods, parts if len(parts) > 1 else (question,),
+                    short, proper, bool(_FORWARD_ASK.search(question)), unit, needs)
+
+
+def acronyms(question: str) -> list[str]:
+    """Capitalised short forms in the question: "CET1", "FCF", "NPW"."""
+    return [m.group(0) for m in _ACRONYM.finditer(question)]
