@@ -70,7 +70,8 @@ _STOP = set(
 # Phrases that name one thing, folded to one token before splitting into words.
 _PHRASES = [
     (re.compile(r"\bcapital expenditures?\b", re.I), "capex"),
-    (re.compile(r"\bshare (?:buy ?backs?|repurchases?)\b|\bbuy[- ]backs?\b", re.I), "buyback"),
+    (re.compile(r"\b(?:(?:share|stock) )?(?:buy ?backs?|repurchas(?:e[sd]?|ing))\b|\bbuy[- ]backs?\b|"
+                r"\b(?:buy|bought|buying) back\b", re.I), "buyback"),
     (re.compile(r"\bresearch and development\b", re.I), "r&d"),
     (re.compile(r"\b(?:general and administrative|G&A|GNN)\b", re.I), "g&a"),
     (re.compile(r"\bquarter[- ]over[- ]quarter\b|\bsequential(?:ly)?\b", re.I), "qoq"),

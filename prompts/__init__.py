@@ -23,7 +23,7 @@ HERE = Path(__file__).parent
 # template -> the variables the code passes to it
 VARIABLES: dict[str, frozenset[str]] = {
     "system.j2": frozenset({"json_mode"}),
-    "user.j2": frozenset({"question", "excerpts", "json_mode", "schema"}),
+    "user.j2": frozenset({"question", "excerpts", "json_mode", "schema", "hints"}),
     "repair.j2": frozenset({"error", "json_mode", "schema"}),
 }
 

@@ -284,7 +284,8 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
 
 
 _PAST = re.compile(r"^\s*(?:what|how|which|who)\b.*?\b(?:was|were|did|had)\b", re.I)
-_AHEAD = re.compile(r"\b(?:expect\w*|will|guidance|outlook|forecast\w*|anticipat\w*|going to)\b", re.I)
+_AHEAD = re.compile(r"\b(?:expect\w*|will|guidance|outlook|forecast\w*|anticipat\w*|going to|target\w*)\b",
+                    re.I)
 _STATES = {"was", "were", "is", "are", "of", "at", "totaled", "totalled", "total", "reached", "came",
            "amounted", "stood", "be"}
 

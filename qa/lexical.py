@@ -15,8 +15,6 @@ _SYNONYMS_RAW: dict[str, list[str]] = {
     "floor": ["minimum", "lowest", "base", "baseline"],
     "ceiling": ["maximum", "cap", "upper"],
     "capex": ["capital", "expenditure", "expenditures"],
-    "buyback": ["repurchase", "buy", "back"],
-    "repurchase": ["buyback"],
     "guidance": ["outlook", "expect", "forecast"],
     "guide": ["guidance", "outlook", "expect", "forecast", "range"],
     "outlook": ["guidance", "expect", "going", "forward"],
@@ -51,6 +49,7 @@ _SYNONYMS_RAW: dict[str, list[str]] = {
     "dividend": ["dividends", "payout"],
     "debt": ["loan", "loans", "borrowing", "financing"],
     "depreciation": ["amortization"],
+    "eps": ["earnings", "earning"],
 }
 SYNONYMS = {stem(k): {stem(v) for v in vs} for k, vs in _SYNONYMS_RAW.items()}
 # Words of the question's frame, not of its subject: they never decide whether a call answers.
@@ -59,7 +58,8 @@ QUESTION_WORDS = {stem(w) for w in """quarter quarterly q1 q2 q3 q4 call company
     bring brought book booked come came land landed sit sits fast change changed get got give
     gave go went make made see look like level amount big large small new now today roughly
     approximately around about period segment drove drive driving driven driver behind compare
-    compared comparison versus vs between seeing fiscal""".split()}
+    compared comparison versus vs between seeing fiscal move moved movement whole entire overall
+    updated latest""".split()}
 # Frame words of "who asked / who answered" questions.
 WHO_WORDS = {stem(w) for w in """who ask asked asking question questions answer answered took
     take fielded field respond responded reply replied handle handled raise raised explain

@@ -25,6 +25,8 @@ from index.store import Hit
 from index.types import ROLE_LABELS, SECTION_LABELS, Rendering, Transcript
 from qa.config import Settings
 from qa.errors import ModelError
+from qa.extractive import names_in_play
+from qa.question import analyse
 from qa.types import NOT_SAID, Answer, Citation
 
 FORMATS = ("json_schema", "json_object", "text")
@@ -95,14 +97,17 @@ def excerpts_for(hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> lis
 
 
 def build_messages(question: str, excerpts: Sequence[Excerpt], fmt: str,
-                   count: Callable[[str], int], budget: int) -> tuple[list[dict[str, str]], int]:
-    """System + user messages that fit `budget` tokens: excerpts are dropped from the end."""
+                   count: Callable[[str], int], budget: int,
+                   hints: dict[str, Any] | None = None) -> tuple[list[dict[str, str]], int]:
+    """System + user messages that fit `budget` tokens: excerpts are dropped from the end.
+    `hints`: the question analysis (parts, unit asked for, guidance) the offline answerer uses."""
     json_mode = fmt != "text"
     system = prompts.render("system.j2", json_mode=json_mode)
     kept = list(excerpts)
     while True:
         user = prompts.render("user.j2", question=question, json_mode=json_mode,
-                              schema=SCHEMA_HINT, excerpts=[e.variables() for e in kept])
+                              schema=SCHEMA_HINT, excerpts=[e.variables() for e in kept],
+                              hints=hints)
         used = count(system) + count(user) + 12
         if used <= budget or not kept:
             break
@@ -486,9 +491,11 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
 
     excerpts = excerpts_for(hits, transcripts)
     budget = settings.context_tokens - settings.answer_tokens
+    q = analyse(question, names_in_play(transcripts))
+    hints = {"parts": list(q.parts), "unit": q.unit, "forward": q.forward}
 
     def messages(fmt: str) -> list[dict[str, str]]:
-        built, usage.excerpts = build_messages(question, excerpts, fmt, count, budget)
+        built, usage.excerpts = build_messages(question, excerpts, fmt, count, budget, hints)
         usage.prompt_estimate = sum(count(m["content"]) for m in built)
         return built
 

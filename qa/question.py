@@ -132,6 +132,8 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
     unscoped = _PERIOD.sub(" ", question)
     core = tuple(t for t in query_terms(unscoped, who=kind.who) if t not in scoping) or terms
     pieces = [p.strip(" ,;") for p in _PART.split(question) if p and p.strip(" ,;?")]
+    if len(pieces) == 1:
+        pieces = _coordinated(question)
     parts = tuple(p for p in pieces if query_terms(_PERIOD.sub(" ", p), who=kind.who)) or (question,)
     unit = expected_unit(question)
     needs = kind.count or ((kind.quantitative or unit is not None) and bool(_VALUE.search(question)))
@@ -142,6 +144,26 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
                        for w in content_words(m.group(0)))
     return Question(question, kind, terms, core, periods, parts if len(parts) > 1 else (question,),
                     short, proper, bool(_FORWARD_ASK.search(question)), unit, needs)
+
+
+_LEAD = re.compile(r"^\s*(?:what|how much|how many|how big|how large)\b(?:\s+(?:was|were|is|are|the|did|"
+                   r"does|do|they|their|its|it))*", re.I)
+
+
+def _coordinated(question: str) -> list[str]:
+    """ "What were revenue and free cash flow?" -> ["What were revenue", "What were free cash
+    flow?"]: two values asked in one clause. Only for value questions with one "and"."""
+    from index.text import words
+
+    lead = _LEAD.match(question)
+    if not lead or lead.end() == 0 or words(question).count("and") != 1 or \
+            len(re.findall(r"\band\b", question)) != 1:  # "research and development" is one thing
+        return [question]
+    left, right = re.split(r"\s+and\s+", question, maxsplit=1)
+    if not right.strip(" ?") or not left[lead.end():].strip():
+        return [question]
+    head = re.sub(r"\s+(?:the|their|its)$", "", lead.group(0).strip(), flags=re.I)
+    return [left, f"{head} {right}"]
 
 
 def acronyms(question: str) -> list[str]:
