@@ -93,3 +93,26 @@ def test_a_missing_corpus_skips_unless_required(tmp_path: Path, monkeypatch: pyt
         _needs_corpus(gold_path, gold, tmp_path / "corpus")
     (tmp_path / "corpus" / "ectsum").mkdir(parents=True)
     _needs_corpus(gold_path, gold, tmp_path / "corpus")  # present: runs
+
+
+DEV_FILES = [p for p in GOLD_FILES if p.stem.startswith("dev-")]
+
+
+@pytest.mark.parametrize("path", DEV_FILES, ids=lambda p: p.stem)
+def test_dev_question_sets_meet_their_gate(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """CI's answer-quality gate over corpus calls the tool was not written for: `qa eval` on the
+    tune and check halves, thresholds from [tool.qa.eval.sets.<stem>] in pyproject.toml.
+    Indexing their calls takes about 8 minutes per set, so it runs only with QA_DEV_GATE=1
+    (CI sets it for its first pass)."""
+    from eval import report as render
+
+    if os.environ.get("QA_DEV_GATE") != "1":
+        pytest.skip("the development question gate runs with QA_DEV_GATE=1 (about 16 minutes)")
+    _needs_corpus(path, load_gold(path))
+    limits = config.thresholds(PYPROJECT, gold_set=path.stem)
+    assert {"fact_accuracy", "refusal_accuracy", "false_refusal_rate"} <= set(limits), \
+        f"no answer thresholds for {path.stem} in {PYPROJECT}"
+    result = harness.run(path, thresholds=limits)
+    with capsys.disabled():
+        print("\n" + render.summary(result, PYPROJECT))
+    assert result.failed == [], [render.gate_line(result, n) for n in result.failed]
