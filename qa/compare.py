@@ -105,11 +105,14 @@ def _latest_per_company(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, 
 
 
 def _label(row: Mapping[str, Any]) -> str:
+    """ "COF 2021Q1": the ticker when the call has one (names read from the text can be wrong),
+    else the company's short name, else the transcript id."""
     from index.parse.meta import short_name
 
-    company = short_name(str(row["company"])) if row.get("company") else str(row.get("id"))
+    name = str(row.get("ticker") or "") or (short_name(str(row["company"])) if row.get("company")
+                                            else str(row.get("id")))
     period = str(row.get("period") or "")
-    return f"{company} {period}".strip()
+    return f"{name} {period}".strip()
 
 
 def combine(question: str, parts: Sequence[tuple[Call, Answer]], per_call: int = 2) -> Answer:

@@ -30,7 +30,10 @@ RUNNER_UP = 0.75  # further citations must score at least this share of the best
 MAX_CITATIONS = 3
 
 _CAUSAL = re.compile(r"\b(?:because|due to|driven by|reflecting|as a result|primarily|mainly|thanks "
-                     r"to|owing to|in response to|in line with|which is why|given)\b", re.I)
+                     r"to|owing to|in response to|in line with|which is why|given|impact(?:ed)? (?:of|by)|"
+                     r"if not for|benefit(?:ed|ing)? from|helped by|result of|caused by|attributable to)\b",
+                     re.I)
+WHY_WORDS = 60  # a "why" answer is the whole sentence: the reason sits beside the effect
 
 
 @dataclass(frozen=True)
@@ -339,6 +342,8 @@ def _short_answer(q: Question, terms: list[str], s: Sentence, bm: BM25) -> str:
     """The clause of the best sentence that carries the answer (verbatim); for a question
     that asks for a value, the clause that holds the figure after the asked metric."""
     wants_figure = q.kind.quantitative or q.needs_figure
+    if q.kind.why and len(words(s.text)) <= WHY_WORDS:
+        return s.text.strip().rstrip(".")
     clauses = [(a, b) for a, b in iter_clauses(s.text) if b > a]
     if len(clauses) <= 1:
         return s.text.strip()

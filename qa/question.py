@@ -70,6 +70,8 @@ _CHANGE = re.compile(r"\b(?:grow|grew|growth|increase[ds]?|decrease[ds]?|rise|ro
 _VALUE = re.compile(r"^\s*(?:what(?:'s| (?:is|was|were|are|will be))|how (?:much|many|big|large|high|"
                     r"low))\b", re.I)
 RATE, AMOUNT = "rate", "amount"
+_COMPARED = re.compile(r"\b(?:compare[ds]?|comparison|versus|vs|between|from|move[ds]?|change[ds]?)\b",
+                       re.I)
 # Guidance and plans are stated in the future tense or with an outlook word.
 _FORWARD_ASK = re.compile(r"\b(?:guidance|guide|outlook|forecast|target(?:ing)?|expect(?:ed|s)?|"
                           r"plan(?:s|ned)?|anticipate[ds]?)\b", re.I)
@@ -136,7 +138,10 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
         pieces = _coordinated(question)
     parts = tuple(p for p in pieces if query_terms(_PERIOD.sub(" ", p), who=kind.who)) or (question,)
     unit = expected_unit(question)
-    needs = kind.count or ((kind.quantitative or unit is not None) and bool(_VALUE.search(question)))
+    # a value is asked for: "what was the margin", "how much", and "how did the margin move
+    # from Q1 to Q2" (answered per call, each with its value)
+    needs = kind.count or ((kind.quantitative or unit is not None) and bool(
+        _VALUE.search(question) or (_COMPARED.search(question) and len(periods) >= 2)))
     from index.text import content_words
 
     short = frozenset(w for a in acronyms(question) for w in content_words(a) if w.isalpha())
