@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from index.store import IndexResult
 from index.types import ROLE_LABELS, SECTION_LABELS, Transcript
+from qa import conflicts
 from qa.types import Answer, Citation
 
 WIDTH = 100
@@ -26,6 +27,7 @@ def answer_text(a: Answer, streamed: bool = False, shown: Collection[str] = ()) 
     """The answer (unless it was already streamed), its citations, flags and the notices not
     already `shown` on stderr."""
     parts = [] if streamed else [textwrap.fill(a.text, WIDTH)]
+    parts += [textwrap.fill("\u26a0 " + conflicts.describe(a, c), WIDTH) for c in a.conflicts]
     if a.unbacked_figures:
         parts.append("\u26a0 Not backed by any quote below: " + ", ".join(a.unbacked_figures))
     if a.answerable and not a.citations:

@@ -19,6 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from index.types import ROLE_LABELS, SECTION_LABELS, Rendering, Role, Transcript, Turn
+from qa import conflicts
+from qa.conflicts import FigureConflict
 from qa.types import Answer, Citation
 
 NARROW = 60  # columns: below this, indents shrink and attributions split over lines
@@ -84,7 +86,7 @@ def answer_text(a: Answer) -> Text:
 
 
 def flags_view(a: Answer) -> list[Text]:
-    out = []
+    out = [conflict_text(a, c) for c in a.conflicts]
     if a.unbacked_figures:
         out.append(Text("\u26a0 Not backed by any quote below: " + ", ".join(a.unbacked_figures),
                         style=WARN))
@@ -92,6 +94,11 @@ def flags_view(a: Answer) -> list[Text]:
         out.append(Text("\u26a0 No quote from the transcript supports this answer: it is "
                         "unverified.", style=WARN))
     return out
+
+
+def conflict_text(a: Answer, c: FigureConflict) -> Text:
+    """The quotes disagree on a figure: both values, who gives each, which is trusted."""
+    return Text("\u26a0 " + conflicts.describe(a, c), style=WARN)
 
 
 def removed_view(a: Answer) -> list[RenderableType]:

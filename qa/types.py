@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.types import ROLE_LABELS, SECTION_LABELS, Role, Section
+
+if TYPE_CHECKING:
+    from qa.conflicts import FigureConflict
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Answer:
     retrieved: tuple[str, ...] = field(default=(), compare=False)  # chunk ids, best first
     removed_quotes: tuple[str, ...] = ()  # model quotes not found in the excerpt they cite
     unbacked_figures: tuple[str, ...] = ()  # figures in the answer no displayed quote backs
+    conflicts: tuple[FigureConflict, ...] = ()  # quotes that give different values (qa.conflicts)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,7 +73,23 @@ class Answer:
             "retrieved": list(self.retrieved),
             "removed_quotes": list(self.removed_quotes),
             "unbacked_figures": list(self.unbacked_figures),
+            "conflicts": [self._conflict_json(c) for c in self.conflicts],
         }
+
+    def _conflict_json(self, c: FigureConflict) -> dict[str, Any]:
+        """Values point at their citation by its number as displayed (1-based); `trusted` is
+        the index into `values` (0-based)."""
+        from qa.conflicts import who  # qa.conflicts imports this module
+
+        spans = [(d.transcript, d.start, d.end) for d in self.citations]
+
+        def number(d: Citation) -> int | None:
+            key = (d.transcript, d.start, d.end)
+            return spans.index(key) + 1 if key in spans else None
+
+        return {"metric": c.metric, "trusted": c.trusted, "why": c.why,
+                "values": [{"figure": v.figure, "citation": number(v.citation),
+                            "who": who(v.citation)} for v in c.values]}
 
 
 NOT_SAID = "The call does not say."
