@@ -143,7 +143,7 @@ def _parts(q: Question, names: Sequence[str]) -> list[Question]:
 def _gives(q: Question, text: str) -> bool:
     """Does the sentence state a value of the kind asked ("in dollars": an amount, not "up 12%")?"""
     if q.unit is None:
-        return bool(FIGURE.search(text))
+        return bool(extract_figures(text))  # a figure, not "Q3" or "2021"
     kinds = {RATE: (PERCENT, POINTS), AMOUNT: (AMOUNT_KIND,)}[q.unit]
     return any(f.kind in kinds for f in extract_figures(text))
 
@@ -248,7 +248,7 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
     core = [t for t in q.core if bm.known(t) or t not in q.proper] or list(q.core)
     quantitative, who, asked, answered, why = (kind.quantitative, kind.who, kind.asked,
                                                kind.answered, kind.why)
-    past = not q.forward and bool(_PAST.search(q.text))
+    past = not q.forward and (bool(_PAST.search(q.text)) or (q.needs_figure and len(q.periods) >= 2))
     lex = [bm.score(i, terms) for i in range(len(sentences))]
     top = max(lex, default=0.0) or 1.0  # no sentences: nothing to scale
     out = []
@@ -355,7 +355,7 @@ def _short_answer(q: Question, terms: list[str], s: Sentence, bm: BM25) -> str:
     def value(i: int) -> float:
         a, b = clauses[i]
         v = solo.coverage(i, terms, q.acronyms)
-        if wants_figure and FIGURE.search(s.text[a:b]):
+        if wants_figure and extract_figures(s.text[a:b]):
             v += 0.5
         return v
 
@@ -363,10 +363,10 @@ def _short_answer(q: Question, terms: list[str], s: Sentence, bm: BM25) -> str:
     a, b = clauses[best]
     if len(words(s.text[a:b])) < 4 and best + 1 < len(clauses):
         b = clauses[best + 1][1]
-    if wants_figure and not FIGURE.search(s.text[a:b]):
+    if wants_figure and not extract_figures(s.text[a:b]):
         # "Our stress capital buffer requirement, which will be effective ..., is 2.5%": the
         # subject's clause and the figure's clause belong together
-        later = [end for start, end in clauses[best + 1 : best + 3] if FIGURE.search(s.text[start:end])]
+        later = [end for start, end in clauses[best + 1 : best + 3] if extract_figures(s.text[start:end])]
         if later:
             b = later[0]
     return s.text[a:b].strip().rstrip(".")

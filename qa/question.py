@@ -123,6 +123,19 @@ def _name_words(names: Iterable[str]) -> set[str]:
     return out
 
 
+def _initialled(question: str, names: Iterable[str]) -> set[str]:
+    """Words of a capitalised name in the question whose initials are a ticker in play:
+    "General Dynamics" for GD."""
+    from index.text import content_words
+
+    tickers = {n.upper() for n in names if n.isupper() and 2 <= len(n) <= 5}
+    out: set[str] = set()
+    for m in re.finditer(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+", question):
+        if "".join(w[0] for w in m.group(0).split()).upper() in tickers:
+            out.update(content_words(m.group(0)))
+    return out
+
+
 def analyse(question: str, names: Iterable[str] = ()) -> Question:
     """`names`: company names and tickers of the calls in play (words to scope, not to cover)."""
     from qa.lexical import query_terms
@@ -130,7 +143,7 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
     kind = classify(question)
     periods = tuple(m.group(0).strip() for m in _PERIOD.finditer(question))
     terms = tuple(query_terms(question, who=kind.who))
-    scoping = _name_words(names)
+    scoping = _name_words(names) | _initialled(question, names)
     unscoped = _PERIOD.sub(" ", question)
     core = tuple(t for t in query_terms(unscoped, who=kind.who) if t not in scoping) or terms
     pieces = [p.strip(" ,;") for p in _PART.split(question) if p and p.strip(" ,;?")]
