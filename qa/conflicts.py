@@ -469,7 +469,12 @@ def flag(answer: Answer, candidates: Sequence[Citation]) -> Answer:
     conflict = FigureConflict(metric, values, trusted, _why(verdict, groups, numbers))
     if conflict in answer.conflicts:
         return answer
-    return replace(answer, citations=tuple(citations), conflicts=answer.conflicts + (conflict,))
+    text = answer.text
+    best = values[trusted]
+    if answer.mode == "quotes" and best.figure not in text:
+        text = best.citation.quote.strip()  # the offline headline states the trusted value
+    return replace(answer, text=text, citations=tuple(citations),
+                   conflicts=answer.conflicts + (conflict,))
 
 
 # Display --------------------------------------------------------------------------------------

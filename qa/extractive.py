@@ -142,10 +142,14 @@ def _parts(q: Question, names: Sequence[str]) -> list[Question]:
 
 def _gives(q: Question, text: str) -> bool:
     """Does the sentence state a value of the kind asked ("in dollars": an amount, not "up 12%")?"""
-    if q.unit is None:
-        return bool(extract_figures(text))  # a figure, not "Q3" or "2021"
+    if q.unit is None:  # a figure ("half" and "twice" too), not "Q3" or "2021"
+        return bool(extract_figures(text)) or bool(_WORD_FIGURE.search(text))
     kinds = {RATE: (PERCENT, POINTS), AMOUNT: (AMOUNT_KIND,)}[q.unit]
     return any(f.kind in kinds for f in extract_figures(text))
+
+
+_WORD_FIGURE = re.compile(r"\b(?:half|double[ds]?|doubling|twice|triple[ds]?|one[- ]third|a third|"
+                          r"dozens?|hundreds?|thousands?|millions?|billions?|percent|\w+ times)\b", re.I)
 
 
 def _is_question(text: str) -> bool:

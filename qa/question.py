@@ -161,7 +161,7 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
     proper = frozenset(w for m in re.finditer(r"(?<!^)\b[A-Z][\w&'\u2019]*", question.strip())
                        for w in content_words(m.group(0)))
     return Question(question, kind, terms, core, periods, parts if len(parts) > 1 else (question,),
-                    short, proper, bool(_FORWARD_ASK.search(question)), unit, needs)
+                    short, proper, bool(_FORWARD_ASK.search(question)) and not kind.who, unit, needs)
 
 
 _LEAD = re.compile(r"^\s*(?:what|how much|how many|how big|how large)\b(?:\s+(?:was|were|is|are|the|did|"
