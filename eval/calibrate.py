@@ -71,9 +71,13 @@ def sweep(rows: list[tuple[str, bool, float]], step: float = 0.01) -> list[Point
     return points
 
 
-def best(points: list[Point]) -> Point:
-    """The highest J; among equals the lowest threshold (refuse no more than needed)."""
-    return max(points, key=lambda p: (round(p.j, 6), -p.threshold))
+def best(points: list[Point], current: float | None = None) -> Point:
+    """The highest J; among equals the current threshold if it is one of them (no change
+    without a gain), else the lowest (refuse no more than needed)."""
+    top = max(round(p.j, 6) for p in points)
+    tied = [p for p in points if round(p.j, 6) == top]
+    keep = [p for p in tied if current is not None and abs(p.threshold - current) < 1e-9]
+    return keep[0] if keep else min(tied, key=lambda p: p.threshold)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         store = Store(args.index or Path(tmp) / "index")
         rows = scores(args.gold, store)
     points = sweep(rows)
-    chosen = best(points)
+    chosen = best(points, extractive.MIN_COVERAGE)
     if args.json:
         print(json.dumps({"chosen": chosen.threshold, "current": extractive.MIN_COVERAGE,
                           "points": [p.__dict__ for p in points]}))

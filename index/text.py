@@ -92,9 +92,24 @@ def words(text: str) -> list[str]:
     return out
 
 
+# Irregular verb forms, so that "spent" meets "spend" and "bought" meets "buy".
+_IRREGULAR = {
+    "spent": "spend", "bought": "buy", "paid": "pay", "grew": "grow", "grown": "grow",
+    "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "sold": "sell",
+    "made": "make", "took": "take", "taken": "take", "gave": "give", "given": "give",
+    "held": "hold", "brought": "bring", "built": "build", "drove": "drive", "driven": "drive",
+    "saw": "see", "seen": "see", "began": "begin", "begun": "begin", "won": "win", "lost": "lose",
+    "led": "lead", "kept": "keep", "left": "leave", "met": "meet", "told": "tell", "went": "go",
+    "gone": "go", "came": "come", "got": "get", "gotten": "get", "wrote": "write",
+    "written": "write", "shown": "show", "thought": "think",
+}
+
+
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match revenue/revenues, margin/margins,
-    expense/expenses, business/businesses, grow/growing."""
+    expense/expenses, business/businesses, grow/growing; irregular verbs to their base."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) <= 4:
         return word
     if word.endswith("ies"):

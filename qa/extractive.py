@@ -20,7 +20,7 @@ from index.types import Rendering, Role, Transcript, Turn
 from qa.figures import AMOUNT as AMOUNT_KIND
 from qa.figures import PERCENT, POINTS, extract_figures
 from qa.lexical import BM25, FIGURE, QUESTION_WORDS, figure_near
-from qa.question import AMOUNT, FORWARD, RATE, Kind, Question, analyse
+from qa.question import AMOUNT, FORWARD, FORWARD_WORDS, RATE, Kind, Question, analyse
 from qa.types import NOT_SAID, Answer, Citation
 
 MIN_COVERAGE = 0.46  # set by eval/calibrate.py on the dev-tune half (best Youden J)
@@ -57,11 +57,22 @@ def candidate_sentences(hits: Sequence[Hit], transcripts: dict[str, Transcript])
         turn = t.turns[c.turn]
         if turn.rendering == Rendering.MACHINE and turn.pair is not None:
             continue
-        for a, b in sentence_spans(turn.text):
+        for a, b in _sentences(turn.text, t.format):
             start, end = t.file_span(turn, a, b)
             if start >= c.start and end <= c.end and (t.id, start) not in seen:
                 seen.add((t.id, start))
                 out.append(Sentence(t, turn, start, end, turn.text[a:b], hit.rank))
+    return out
+
+
+def _sentences(text: str, layout: str) -> list[tuple[int, int]]:
+    """Sentence spans; in a one-line-per-sentence layout (ECTSum, MAEC's audio fragments) a line
+    never runs on into the next: the layout states where each unit ends."""
+    if layout != "sentences":
+        return sentence_spans(text)
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        out += [(a, b) for a, b in sentence_spans(text, m.start(), m.end()) if b > a]
     return out
 
 
@@ -241,7 +252,7 @@ def nearest(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcrip
 def _background(transcripts: dict[str, Transcript]) -> list[str]:
     """Every sentence of the transcripts in play, so term weights reflect the whole call."""
     return [turn.text[a:b] for t in transcripts.values() for turn in t.turns
-            for a, b in sentence_spans(turn.text)]
+            for a, b in _sentences(turn.text, t.format)]
 
 
 def _score(q: Question, sentences: list[Sentence], bm: BM25,
@@ -250,6 +261,8 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
     # a name the call never uses ("General Dynamics" where the call says "we") picks the call,
     # it cannot be covered by any sentence of it
     core = [t for t in q.core if bm.known(t) or t not in q.proper] or list(q.core)
+    if q.forward:  # only forward-looking sentences are candidates: "expect" need not be covered
+        core = [t for t in core if t not in FORWARD_WORDS] or core
     quantitative, who, asked, answered, why = (kind.quantitative, kind.who, kind.asked,
                                                kind.answered, kind.why)
     past = not q.forward and (bool(_PAST.search(q.text)) or (q.needs_figure and len(q.periods) >= 2))

@@ -75,6 +75,8 @@ _COMPARED = re.compile(r"\b(?:compare[ds]?|comparison|versus|vs|between|from|mov
 # Guidance and plans are stated in the future tense or with an outlook word.
 _FORWARD_ASK = re.compile(r"\b(?:guidance|guide|outlook|forecast|target(?:ing)?|expect(?:ed|s)?|"
                           r"plan(?:s|ned)?|anticipate[ds]?)\b", re.I)
+FORWARD_WORDS = frozenset({"expect", "anticipat", "anticipate", "plan", "forecast", "target", "guide",
+                           "guidance", "outlook"})
 FORWARD = re.compile(r"\b(?:guidance|guide|outlook|forecast|target|expect\w*|anticipat\w*|plan\w*|"
                      r"will|going to|intend\w*|project\w*|estimate\w*|range|aim\w*|goal|"
                      r"remainder|rest of|next|continue to|should|would|remain)\b", re.I)
@@ -180,6 +182,8 @@ def _coordinated(question: str) -> list[str]:
     left, right = re.split(r"\s+and\s+", question, maxsplit=1)
     if not right.strip(" ?") or not left[lead.end():].strip():
         return [question]
+    if not (_QUANT.search(left[lead.end():]) and _QUANT.search(right)):
+        return [question]  # "the debt paydown and buyback plans": one plan, not two values
     head = re.sub(r"\s+(?:the|their|its)$", "", lead.group(0).strip(), flags=re.I)
     return [left, f"{head} {right}"]
 
