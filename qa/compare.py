@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from index.text import content_words
 from qa.question import Question
 from qa.types import NOT_SAID, Answer
 
@@ -50,16 +49,21 @@ def _quarters(text: str) -> list[str]:
 
 
 def _named(text: str, row: Mapping[str, Any]) -> bool:
-    """Does the question name this call's company (by a word of its name, or its ticker)?"""
+    """Does the question name this call's company: its ticker, or the first word of its name
+    written as a name ("Aflac" names "Aflac" and "Aflac Japan")?"""
     from index.parse.meta import short_name
 
-    asked = set(content_words(text))
     ticker = str(row.get("ticker") or "")
     if ticker and re.search(rf"\b{re.escape(ticker)}\b", text):
         return True
-    company = str(row.get("company") or "")
-    name = set(content_words(short_name(company))) if company else set()
-    return bool(name) and name <= asked
+    company = short_name(str(row.get("company") or ""))
+    first = re.match(r"[A-Z][\w&'\u2019-]*", company)
+    return first is not None and bool(re.search(rf"\b{re.escape(first.group(0))}\b", text))
+
+
+def _who(row: Mapping[str, Any]) -> str:
+    """One key per company: the ticker when known (names read from the text vary by call)."""
+    return str(row.get("ticker") or row.get("company") or row.get("id"))
 
 
 def calls(q: Question, rows: Sequence[Mapping[str, Any]],
@@ -77,9 +81,9 @@ def calls(q: Question, rows: Sequence[Mapping[str, Any]],
     elif len(quarters) >= 2:
         among = named or pool
         chosen = [r for r in among if _period_matches(str(r.get("period") or ""), quarters)]
-        if len({str(r.get("company")) for r in chosen}) > 1 and not named:
+        if len({_who(r) for r in chosen}) > 1 and not named:
             return []  # "Q1 vs Q2" over several companies' calls: ambiguous, answer as usual
-    elif len({str(r.get("company")) for r in named}) >= 2:
+    elif len({_who(r) for r in named}) >= 2:
         chosen = [r for r in named if not quarters or _period_matches(str(r.get("period") or ""),
                                                                        quarters)]
         chosen = _latest_per_company(chosen)
@@ -98,7 +102,7 @@ def _period_matches(period: str, quarters: Sequence[str]) -> bool:
 def _latest_per_company(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     latest: dict[str, Mapping[str, Any]] = {}
     for r in rows:
-        key = str(r.get("company"))
+        key = _who(r)
         if key not in latest or str(r.get("period") or "") > str(latest[key].get("period") or ""):
             latest[key] = r
     return list(latest.values())
