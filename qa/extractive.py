@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index.store import Hit
-from index.text import content_words, iter_clauses, sentence_spans, stem, words
+from index.text import content_words, iter_clauses, sentence_spans, words
 from index.types import Rendering, Role, Transcript, Turn
 from qa.figures import AMOUNT as AMOUNT_KIND
 from qa.figures import PERCENT, POINTS, extract_figures
-from qa.lexical import BM25, FIGURE, QUESTION_WORDS, figure_near
+from qa.lexical import BM25, FIGURE, QUESTION_WORDS, figure_near, states_value
 from qa.question import AMOUNT, FORWARD, FORWARD_WORDS, RATE, Kind, Question, analyse
 from qa.types import NOT_SAID, Answer, Citation
 
@@ -266,6 +266,7 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
     quantitative, who, asked, answered, why = (kind.quantitative, kind.who, kind.asked,
                                                kind.answered, kind.why)
     past = not q.forward and (bool(_PAST.search(q.text)) or (q.needs_figure and len(q.periods) >= 2))
+    asked_span = bool(_SPAN.search(q.text))
     lex = [bm.score(i, terms) for i in range(len(sentences))]
     top = max(lex, default=0.0) or 1.0  # no sentences: nothing to scale
     out = []
@@ -279,10 +280,12 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
         score += 0.1 * min(2, _bigrams(s.text, terms))  # "total revenues", not "total cost of revenue"
         if _leads_with(s.text, terms):
             score += 0.1  # "Total revenues for this quarter were ...": the subject comes first
-        if q.needs_figure and _states_value(s.text, terms):
+        if q.needs_figure and states_value(s.text, terms):
             score += 0.2  # "total backlog of $89.2 billion", not "total backlog grew $95 million"
         if past and _AHEAD.search(s.text):
             score -= 0.15  # "what was" is not answered by "we expect ... to remain below 60%"
+        if _SPAN.search(s.text) and not asked_span:
+            score -= 0.15  # "in the third quarter" is not answered by "up 15% year-to-date"
         if why and _CAUSAL.search(s.text):
             score += 0.15
         if s.turn.rendering == Rendering.MACHINE:
@@ -306,26 +309,9 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
 _PAST = re.compile(r"^\s*(?:what|how|which|who)\b.*?\b(?:was|were|did|had)\b", re.I)
 _AHEAD = re.compile(r"\b(?:expect\w*|will|guidance|outlook|forecast\w*|anticipat\w*|going to|target\w*)\b",
                     re.I)
-_STATES = {"was", "were", "is", "are", "of", "at", "totaled", "totalled", "total", "reached", "came",
-           "amounted", "stood", "be"}
-
-
-def _states_value(text: str, terms: list[str]) -> bool:
-    """The metric, then within a few words "was/of/at/totaled", then a figure."""
-    tokens = words(text)
-    stems = [stem(w) for w in tokens]
-    wanted = set(terms)
-    for i, tok in enumerate(stems):
-        if tok not in wanted:
-            continue
-        for j in range(i + 1, min(i + 6, len(tokens))):
-            if tokens[j] in _STATES:
-                if any(FIGURE.search(t) for t in tokens[j + 1 : j + 4]):
-                    return True
-                break
-    return False
-
-
+# A span longer than the quarter: a question about the quarter is not answered by it.
+_SPAN = re.compile(r"\b(?:year[- ]to[- ]date|YTD|first half|second half|first nine months|nine months|"
+                   r"full[- ]year|for the (?:full )?year|trailing twelve months|TTM)\b", re.I)
 def _bigrams(text: str, terms: list[str]) -> int:
     """How many adjacent pairs of question terms stand adjacent in the sentence too."""
     pairs = set(zip(terms, terms[1:], strict=False))

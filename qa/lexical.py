@@ -88,6 +88,26 @@ def figure_near(text: str, terms: Sequence[str], window: int = 8) -> bool:
     return False
 
 
+_STATES = {"was", "were", "is", "are", "of", "at", "totaled", "totalled", "total", "reached", "came",
+           "amounted", "stood", "be"}
+
+
+def states_value(text: str, terms: Sequence[str]) -> bool:
+    """The metric, then within a few words "was/of/at/totaled", then a figure."""
+    tokens = words(text)
+    stems = [stem(w) for w in tokens]
+    wanted = set(terms)
+    for i, tok in enumerate(stems):
+        if tok not in wanted:
+            continue
+        for j in range(i + 1, min(i + 6, len(tokens))):
+            if tokens[j] in _STATES:
+                if any(FIGURE.search(t) for t in tokens[j + 1 : j + 4]):
+                    return True
+                break
+    return False
+
+
 def query_terms(question: str, who: bool = False) -> list[str]:
     frame = QUESTION_WORDS | WHO_WORDS if who else QUESTION_WORDS
     terms = [w for w in content_words(question) if w not in frame]
