@@ -66,29 +66,33 @@ def _who(row: Mapping[str, Any]) -> str:
     return str(row.get("ticker") or row.get("company") or row.get("id"))
 
 
+MAX_CALLS = 4  # a comparison over the whole scope only when the scope is this small
+
+
 def calls(q: Question, rows: Sequence[Mapping[str, Any]],
           scoped: Sequence[str] | None) -> list[Call]:
     """The calls a comparison question is about, in the order of their periods; [] when it is
-    not a comparison, or names fewer than two calls unambiguously."""
+    not a comparison, or names fewer than two calls unambiguously. Within a scope (`--transcript`,
+    REPL `:use`), the periods and companies the question names choose; a question that names
+    none compares every call of a small scope (up to MAX_CALLS)."""
     if not asks_to_compare(q):
         return []
     by_id = {str(r.get("id")): r for r in rows}
     pool = [by_id[t] for t in scoped if t in by_id] if scoped else list(rows)
     quarters = _quarters(q.text)
     named = [r for r in pool if _named(q.text, r)]
-    if scoped and len(pool) >= 2:
-        chosen = pool
-    elif len(quarters) >= 2:
+    chosen: list[Mapping[str, Any]] = []
+    if len(quarters) >= 2:
         among = named or pool
         chosen = [r for r in among if _period_matches(str(r.get("period") or ""), quarters)]
-        if len({_who(r) for r in chosen}) > 1 and not named:
+        if len({_who(r) for r in chosen}) > 1 and not named and not scoped:
             return []  # "Q1 vs Q2" over several companies' calls: ambiguous, answer as usual
     elif len({_who(r) for r in named}) >= 2:
         chosen = [r for r in named if not quarters or _period_matches(str(r.get("period") or ""),
                                                                        quarters)]
         chosen = _latest_per_company(chosen)
-    else:
-        return []
+    if len(chosen) < 2 and scoped and 2 <= len(pool) <= MAX_CALLS:
+        chosen = pool
     if len(chosen) < 2:
         return []
     chosen = sorted(chosen, key=lambda r: (str(r.get("period") or ""), str(r.get("company") or "")))

@@ -162,3 +162,10 @@ def test_an_unanswerable_question_is_refused(two_calls: Asker) -> None:
     a = two_calls.ask("How many employees does Kingsoft Cloud have?",
                       transcripts=["kingsoft-cloud-2024q2"])
     assert not a.answerable and a.text == NOT_SAID
+
+
+def test_a_large_scope_is_compared_only_on_the_calls_the_question_names() -> None:
+    everything = [r["id"] for r in ROWS]
+    assert _ids("How did the CET1 ratio compare?", scoped=everything) == []
+    assert _ids("How did COF's CET1 ratio move from Q1 to Q2 2021?", scoped=everything) == [
+        "cof-2021q1", "cof-2021q2"]
