@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from index.store import Hit
 from index.text import content_words, iter_clauses, sentence_spans, words
 from index.types import Rendering, Role, Transcript, Turn
 from qa.figures import AMOUNT as AMOUNT_KIND
 from qa.figures import PERCENT, POINTS, extract_figures
-from qa.lexical import BM25, FIGURE, QUESTION_WORDS, figure_near, states_value
-from qa.question import AMOUNT, FORWARD, FORWARD_WORDS, RATE, Kind, Question, analyse
+from qa.lexical import BM25, FIGURE, FIGURE_WORDS, QUESTION_WORDS, figure_near, states_value
+from qa.question import AMOUNT, FORWARD, FORWARD_WORDS, RATE, Kind, Question, analyse, names_in_play
 from qa.types import NOT_SAID, Answer, Citation
 
 MIN_COVERAGE = 0.46  # set by eval/calibrate.py on the dev-tune half (best Youden J)
@@ -98,31 +97,6 @@ class _Ranking:
     bm: BM25
 
 
-def names_in_play(transcripts: dict[str, Transcript]) -> list[str]:
-    """Company names and tickers of the calls in play, and the capitalised words of the call's
-    welcome ("Welcome to the General Dynamics second quarter call"): they scope a question,
-    they do not answer it."""
-    out = [n for t in transcripts.values() for n in (t.company, t.ticker) if n]
-    for t in transcripts.values():
-        out += _welcome_names(t.source[:WELCOME_CHARS])
-    return out
-
-
-WELCOME_CHARS = 1500
-_WELCOME = re.compile(r"\b(?:welcome|conference call|earnings call|results call)\b", re.I)
-
-
-@lru_cache(maxsize=256)
-def _welcome_names(opening: str) -> tuple[str, ...]:
-    names: list[str] = []
-    for a, b in sentence_spans(opening):
-        sentence = opening[a:b]
-        if _WELCOME.search(sentence):
-            names += re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&'\u2019-]*(?:\s+[A-Z][\w&'\u2019-]*)*",
-                                sentence)
-    return tuple(names)
-
-
 def _rank(q: Question, sentences: list[Sentence], bm: BM25, n_hits: int) -> _Ranking:
     scores = _score(q, sentences, bm, n_hits)
     order = sorted(range(len(sentences)), key=lambda i: -scores[i][0])
@@ -154,13 +128,11 @@ def _parts(q: Question, names: Sequence[str]) -> list[Question]:
 def _gives(q: Question, text: str) -> bool:
     """Does the sentence state a value of the kind asked ("in dollars": an amount, not "up 12%")?"""
     if q.unit is None:  # a figure ("half" and "twice" too), not "Q3" or "2021"
-        return bool(extract_figures(text)) or bool(_WORD_FIGURE.search(text))
+        return bool(extract_figures(text)) or bool(FIGURE_WORDS.search(text))
     kinds = {RATE: (PERCENT, POINTS), AMOUNT: (AMOUNT_KIND,)}[q.unit]
     return any(f.kind in kinds for f in extract_figures(text))
 
 
-_WORD_FIGURE = re.compile(r"\b(?:half|double[ds]?|doubling|twice|triple[ds]?|one[- ]third|a third|"
-                          r"dozens?|hundreds?|thousands?|millions?|billions?|percent|\w+ times)\b", re.I)
 
 
 def _is_question(text: str) -> bool:

@@ -74,8 +74,11 @@ WHO_WORDS = {stem(w) for w in """who ask asked asking question questions answer 
     presented talk talked listeners detail detailed ran run""".split()}
 
 
-FIGURE = re.compile(r"\d|\b(?:half|double[ds]?|doubling|twice|triple[ds]?|one[- ]third|a third|"
-                    r"dozens?|hundreds?|thousands?|millions?|billions?|percent|\w+ times)\b", re.I)
+# A figure in words ("half", "twice", "ten times"); FIGURE also takes any digit.
+FIGURE_WORDS = re.compile(r"\b(?:half|double[ds]?|doubling|twice|triple[ds]?|one[- ]third|a third|"
+                          r"dozens?|hundreds?|thousands?|millions?|billions?|percent|\w+ times)\b",
+                          re.I)
+FIGURE = re.compile(r"\d|" + FIGURE_WORDS.pattern, re.I)
 
 
 def figure_near(text: str, terms: Sequence[str], window: int = 8) -> bool:

@@ -25,8 +25,7 @@ from index.store import Hit
 from index.types import ROLE_LABELS, SECTION_LABELS, Rendering, Transcript
 from qa.config import Settings
 from qa.errors import ModelError
-from qa.extractive import names_in_play
-from qa.question import analyse
+from qa.question import analyse, names_in_play
 from qa.types import NOT_SAID, Answer, Citation
 
 FORMATS = ("json_schema", "json_object", "text")

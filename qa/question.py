@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.types import Transcript
 
 _WHO = re.compile(r"^\s*who\b|\bwhich (?:analysts?|executives?|firms?|banks?|brokers?)\b|"
                   r"\bwhat firms?\b", re.I)
@@ -114,6 +119,33 @@ def expected_unit(question: str) -> str | None:
     if _RATE.search(question) and not _MONEY.search(question):
         return RATE
     return None
+
+
+def names_in_play(transcripts: Mapping[str, Transcript]) -> list[str]:
+    """Company names and tickers of the calls in play, and the capitalised words of the call's
+    welcome ("Welcome to the General Dynamics second quarter call"): they scope a question,
+    they do not answer it."""
+    out = [n for t in transcripts.values() for n in (t.company, t.ticker) if n]
+    for t in transcripts.values():
+        out += _welcome_names(t.source[:WELCOME_CHARS])
+    return out
+
+
+WELCOME_CHARS = 1500
+_WELCOME = re.compile(r"\b(?:welcome|conference call|earnings call|results call)\b", re.I)
+
+
+@lru_cache(maxsize=256)
+def _welcome_names(opening: str) -> tuple[str, ...]:
+    from index.text import sentence_spans
+
+    names: list[str] = []
+    for a, b in sentence_spans(opening):
+        sentence = opening[a:b]
+        if _WELCOME.search(sentence):
+            names += re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&'\u2019-]*(?:\s+[A-Z][\w&'\u2019-]*)*",
+                                sentence)
+    return tuple(names)
 
 
 def _name_words(names: Iterable[str]) -> set[str]:
