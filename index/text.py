@@ -71,12 +71,18 @@ _STOP = set(
 _PHRASES = [
     (re.compile(r"\bcapital expenditures?\b", re.I), "capex"),
     (re.compile(r"\b(?:(?:share|stock) )?(?:buy ?backs?|repurchas(?:e[sd]?|ing))\b|\bbuy[- ]backs?\b|"
-                r"\b(?:buy|bought|buying) back\b", re.I), "buyback"),
+                r"\b(?:buy|bought|buying) back\b|"
+                r"\bpurchas(?:e[sd]?|ing)\b(?=(?:\s+[\w.,$]+){0,3}?\s+(?:of\s+)?(?:our\s+)?(?:own\s+)?"
+                r"(?:shares|stock)\b)", re.I), "buyback"),  # "we purchased 7.9 million shares"
     (re.compile(r"\bresearch and development\b", re.I), "r&d"),
     (re.compile(r"\b(?:general and administrative|G&A|GNN)\b", re.I), "g&a"),
     (re.compile(r"\bquarter[- ]over[- ]quarter\b|\bsequential(?:ly)?\b", re.I), "qoq"),
     (re.compile(r"\byear[- ]over[- ]year\b|\byear[- ]on[- ]year\b", re.I), "yoy"),
-    (re.compile(r"\bearnings per (?:share|ADS)\b|\bper diluted (?:common )?share\b", re.I), "eps"),
+    (re.compile(r"\b(?:earnings )?per diluted (?:common )?share\b", re.I), "diluted eps"),
+    (re.compile(r"\bearnings per (?:share|ADS)\b", re.I), "eps"),
+    # "net income of $34.8 million or $0.89 per share": earnings per share
+    (re.compile(r"\b(income|earnings|loss) ((?:[^.;]|\.\d){0,40}?\bor \$?\d[\d.,]*) per share\b", re.I),
+     r"\1 \2 eps"),
 ]
 
 

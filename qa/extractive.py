@@ -18,7 +18,7 @@ from index.text import content_words, iter_clauses, sentence_spans, words
 from index.types import Rendering, Role, Transcript, Turn
 from qa.figures import AMOUNT as AMOUNT_KIND
 from qa.figures import PERCENT, POINTS, extract_figures
-from qa.lexical import BM25, FIGURE, FIGURE_WORDS, QUESTION_WORDS, figure_near, states_value
+from qa.lexical import BM25, FIGURE, FIGURE_WORDS, QUESTION_WORDS, RATE_WORDS, figure_near, states_value
 from qa.question import AMOUNT, FORWARD, FORWARD_WORDS, RATE, Kind, Question, analyse, names_in_play
 from qa.types import NOT_SAID, Answer, Citation
 
@@ -118,7 +118,8 @@ def _parts(q: Question, names: Sequence[str]) -> list[Question]:
     out: list[Question] = []
     for text in q.parts:
         part = analyse(text, names)
-        own = [t for t in part.core if t not in QUESTION_WORDS]
+        # "... and what's planned for Q4?": a plan of what the part before names
+        own = [t for t in part.core if t not in QUESTION_WORDS and t not in FORWARD_WORDS]
         if not own and out:
             part = replace(part, terms=out[-1].terms + part.terms, core=out[-1].core)
         out.append(part)
@@ -129,10 +130,34 @@ def _gives(q: Question, text: str) -> bool:
     """Does the sentence state a value of the kind asked ("in dollars": an amount, not "up 12%")?"""
     if q.unit is None:  # a figure ("half" and "twice" too), not "Q3" or "2021"
         return bool(extract_figures(text)) or bool(FIGURE_WORDS.search(text))
+    if q.unit == RATE and RATE_WORDS.search(text):
+        return True
     kinds = {RATE: (PERCENT, POINTS), AMOUNT: (AMOUNT_KIND,)}[q.unit]
-    return any(f.kind in kinds for f in extract_figures(text))
+    return any(f.kind in kinds and not (f.kind == AMOUNT_KIND and _DURATION.match(text, f.end))
+               for f in extract_figures(text))
 
 
+# "12 months", "30 days": a length of time, not the amount asked for
+_DURATION = re.compile(r"[\s-]*(?:years?|quarters?|months?|weeks?|days?|hours?)\b", re.I)
+
+
+
+
+_MONTHS = frozenset("""january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday i""".split())
+
+
+def _names_one(text: str, q: Question) -> bool:
+    """Does the sentence name something the question does not: a capitalised word past its
+    first ("including Baidu and ByteDance"), or an all-capitals name of three letters or more?"""
+    from index.text import content_words
+
+    asked = set(content_words(q.text))
+    for m in re.finditer(r"(?<=\s)(?:[A-Z][a-z][\w&'-]*|[A-Z]{3,})\b", text.strip()):
+        word = m.group(0).lower()
+        if word not in _MONTHS and not set(content_words(word)) <= asked:
+            return True
+    return False
 
 
 def _is_question(text: str) -> bool:
@@ -151,6 +176,11 @@ def _part_answer(q: Question, r: _Ranking) -> int | None:
         if not with_figure:
             return None
         order[:] = with_figure + [i for i in order if i not in with_figure]
+    if q.needs_name:  # "which companies are their customers": a sentence that names some
+        named = [i for i in order if _names_one(sentences[i].text, q)]
+        if not named:
+            return None
+        order[:] = named + [i for i in order if i not in named]
     if q.forward:  # "what's the guidance": a sentence about what will be, not what was
         ahead = [i for i in order if FORWARD.search(sentences[i].text)]
         if not ahead:
@@ -178,6 +208,7 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
         return Answer(question, NOT_SAID, False, nearest=nearest, retrieved=retrieved)
     chosen: list[int] = []
     texts: list[str] = []
+    extra: list[Sentence] = []
     for part, r, best in zip(parts, rankings, bests, strict=True):
         if best is None:
             texts.append(f"The call does not say ({part.text.strip(' ?')})")
@@ -187,9 +218,15 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
             if i not in chosen:
                 chosen.append(i)
         text = _short_answer(part, r.terms, sentences[best], bm)
+        listed = _listed(sentences[best])
+        for s in listed:  # "helped by two factors." + "First, ..." "Second, ...": the factors
+            text = f"{text}. {s.text.strip().rstrip('.')}"
+            extra.append(s)
         if text not in texts:
             texts.append(text)
     citations = tuple(to_citation(sentences[i]) for i in chosen[:MAX_CITATIONS + len(parts) - 1])
+    citations += tuple(to_citation(s) for s in extra
+                       if all((c.transcript, c.start) != (s.transcript.id, s.start) for c in citations))
     text = "; ".join(texts)
     if q.kind.who:
         text = f"{citations[0].who()}: {text}"
@@ -235,15 +272,24 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
     core = [t for t in q.core if bm.known(t) or t not in q.proper] or list(q.core)
     if q.forward:  # only forward-looking sentences are candidates: "expect" need not be covered
         core = [t for t in core if t not in FORWARD_WORDS] or core
-    quantitative, who, asked, answered, why = (kind.quantitative, kind.who, kind.asked,
-                                               kind.answered, kind.why)
+    # a "why" question asks for a reason: a figure is no evidence of one
+    quantitative, who, asked, answered, why = (kind.quantitative and not kind.why, kind.who,
+                                               kind.asked, kind.answered, kind.why)
     past = not q.forward and (bool(_PAST.search(q.text)) or (q.needs_figure and len(q.periods) >= 2))
     asked_span = bool(_SPAN.search(q.text))
     lex = [bm.score(i, terms) for i in range(len(sentences))]
     top = max(lex, default=0.0) or 1.0  # no sentences: nothing to scale
+    covs = [bm.coverage(i, core, q.acronyms) for i in range(len(sentences))]
+    # "Gross margin was down 40 bps. The decline primarily reflects mix.": the reason follows
+    # the effect and inherits its subject
+    reasons = [why and i > 0 and _follows(sentences[i - 1], s) and bool(_CAUSAL.search(s.text))
+               for i, s in enumerate(sentences)]
+    for i in (i for i, r in enumerate(reasons) if r):
+        covs[i] = max(covs[i], covs[i - 1])
+        lex[i] = max(lex[i], lex[i - 1])
     out = []
     for i, s in enumerate(sentences):
-        cov = bm.coverage(i, core, q.acronyms)
+        cov = covs[i]
         score = 0.55 * lex[i] / top + 0.2 * cov + RANK_WEIGHT * (1 - s.hit_rank / max(n_hits, 1))
         if quantitative and figure_near(s.text, terms):
             score += 0.25
@@ -256,7 +302,7 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
             score += 0.2  # "total backlog of $89.2 billion", not "total backlog grew $95 million"
         if past and _AHEAD.search(s.text):
             score -= 0.15  # "what was" is not answered by "we expect ... to remain below 60%"
-        if _SPAN.search(s.text) and not asked_span:
+        if _SPAN.search(s.text) and not asked_span and not _QUARTER.search(s.text):
             score -= 0.15  # "in the third quarter" is not answered by "up 15% year-to-date"
         if why and _CAUSAL.search(s.text):
             score += 0.15
@@ -278,12 +324,21 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
     return out
 
 
+def _follows(a: Sentence, b: Sentence) -> bool:
+    """Is b the next sentence after a in the same turn?"""
+    return a.turn is b.turn and 0 <= b.start - a.end <= 3 and \
+        not a.transcript.span(a.end, b.start).strip()
+
+
 _PAST = re.compile(r"^\s*(?:what|how|which|who)\b.*?\b(?:was|were|did|had)\b", re.I)
 _AHEAD = re.compile(r"\b(?:expect\w*|will|guidance|outlook|forecast\w*|anticipat\w*|going to|target\w*)\b",
                     re.I)
 # A span longer than the quarter: a question about the quarter is not answered by it.
 _SPAN = re.compile(r"\b(?:year[- ]to[- ]date|YTD|first half|second half|first nine months|nine months|"
                    r"full[- ]year|for the (?:full )?year|trailing twelve months|TTM)\b", re.I)
+_QUARTER = re.compile(r"\b(?:quarter|Q[1-4]|[1-4]Q)\b", re.I)  # states the quarter's figure too
+
+
 def _bigrams(text: str, terms: list[str]) -> int:
     """How many adjacent pairs of question terms stand adjacent in the sentence too."""
     pairs = set(zip(terms, terms[1:], strict=False))
@@ -311,6 +366,29 @@ def _choose(order: list[int], scores: list[tuple[float, float]], sentences: list
             continue
         chosen.append(i)
     return chosen
+
+
+# A sentence that announces a list: "margin expansion was helped by two factors", "... as follows:"
+_ANNOUNCES = re.compile(r"\b(?P<n>two|three|four|several|a few|a couple of|a number of) (?:\w+ )?"
+                        r"(?:factors|reasons|things|drivers|items|areas|components|elements|"
+                        r"headwinds|tailwinds|pieces|dynamics)\b[^.;]*[.:]?\s*$|:\s*$", re.I)
+_COUNTS = {"two": 2, "three": 3, "four": 4}
+
+
+def _listed(s: Sentence, most: int = 3) -> list[Sentence]:
+    """The sentences after `s` in its turn that give the list `s` announces (none otherwise)."""
+    m = _ANNOUNCES.search(s.text)
+    if not m:
+        return []
+    n = _COUNTS.get((m.group("n") or "").lower(), 2) if m.group("n") else 2
+    t, turn = s.transcript, s.turn
+    spans = _sentences(turn.text, t.format)
+    after = [(a, b) for a, b in spans if t.file_span(turn, a, b)[0] >= s.end and b > a]
+    out = []
+    for a, b in after[: min(n, most)]:
+        start, end = t.file_span(turn, a, b)
+        out.append(Sentence(t, turn, start, end, turn.text[a:b], s.hit_rank))
+    return out
 
 
 def _short_answer(q: Question, terms: list[str], s: Sentence, bm: BM25) -> str:

@@ -66,7 +66,7 @@ QUESTION_WORDS = {stem(w) for w in """quarter quarterly q1 q2 q3 q4 call company
     gave go went make made see look like level amount big large small new now today roughly
     approximately around about period segment drove drive driving driven driver behind compare
     compared comparison versus vs between seeing fiscal move moved movement whole entire overall
-    updated latest""".split()}
+    updated latest post posted report reported achieve achieved""".split()}
 # Frame words of "who asked / who answered" questions.
 WHO_WORDS = {stem(w) for w in """who ask asked asking question questions answer answered took
     take fielded field respond responded reply replied handle handled raise raised explain
@@ -75,9 +75,12 @@ WHO_WORDS = {stem(w) for w in """who ask asked asking question questions answer 
 
 
 # A figure in words ("half", "twice", "ten times"); FIGURE also takes any digit.
+# A rate in words, as guidance gives it: "low-to-mid single digits", "mid-teens", "double-digit"
+RATE_WORDS = re.compile(r"\b(?:single|double)[- ]digits?\b|\b(?:low|mid|high)[- ](?:teens|twenties|"
+                        r"thirties|forties|fifties)\b", re.I)
 FIGURE_WORDS = re.compile(r"\b(?:half|double[ds]?|doubling|twice|triple[ds]?|one[- ]third|a third|"
-                          r"dozens?|hundreds?|thousands?|millions?|billions?|percent|\w+ times)\b",
-                          re.I)
+                          r"dozens?|hundreds?|thousands?|millions?|billions?|percent|\w+ times)\b|"
+                          + RATE_WORDS.pattern, re.I)
 FIGURE = re.compile(r"\d|" + FIGURE_WORDS.pattern, re.I)
 
 
@@ -153,22 +156,27 @@ class BM25:
         0.6; a word form the stemmer missed ("organically" for "organic", "announced" for
         "announce") or an acronym spelled out ("CET1": "common equity Tier 1") counts 0.8."""
         tf = self.tf[i]
-        have = want = 0.0
         initials: str | None = None
-        for term in set(terms):
-            w = self.idf(term)
-            want += w
+
+        def match(term: str) -> float:
+            nonlocal initials
             if tf.get(term):
-                have += w
-            elif any(tf.get(s) for s in SYNONYMS.get(term, ())):
-                have += 0.6 * w
-            elif len(term) >= 4 and any(_same_word(term, tok) for tok in tf):
-                have += 0.8 * w
-            elif term in acronyms and len(term) >= 2:
+                return 1.0
+            if any(tf.get(s) for s in SYNONYMS.get(term, ())):
+                return 0.6
+            if len(term) >= 4 and any(_same_word(term, tok) for tok in tf):
+                return 0.8
+            if term in acronyms and len(term) >= 2:
                 if initials is None:
                     initials = "".join(tok[0] for tok in self.tokens[i])
                 if term in initials:
-                    have += 0.8 * w
+                    return 0.8
+            return 0.0
+
+        unique = set(terms)
+        got = {term: match(term) for term in unique}
+        want = sum(self.idf(term) for term in unique)
+        have = sum(self.idf(term) * m for term, m in got.items())
         return have / want if want else 0.0
 
 

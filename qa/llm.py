@@ -25,7 +25,7 @@ from index.store import Hit
 from index.types import ROLE_LABELS, SECTION_LABELS, Rendering, Transcript
 from qa.config import Settings
 from qa.errors import ModelError
-from qa.question import analyse, names_in_play
+from qa.question import Question, analyse, names_in_play
 from qa.types import NOT_SAID, Answer, Citation
 
 FORMATS = ("json_schema", "json_object", "text")
@@ -93,6 +93,12 @@ SCHEMA_HINT = ('{"answer": string, "answerable": boolean, '
 def excerpts_for(hits: Sequence[Hit], transcripts: dict[str, Transcript]) -> list[Excerpt]:
     return [Excerpt(f"E{n}", h, transcripts[h.chunk.transcript], h.chunk.text)
             for n, h in enumerate(hits, 1)]
+
+
+def prompt_hints(q: Question) -> dict[str, Any]:
+    """What the question analysis tells the model: its parts, the unit asked for, whether it asks
+    for guidance or for names."""
+    return {"parts": list(q.parts), "unit": q.unit, "forward": q.forward, "names": q.needs_name}
 
 
 def build_messages(question: str, excerpts: Sequence[Excerpt], fmt: str,
@@ -490,8 +496,7 @@ def answer(question: str, hits: Sequence[Hit], transcripts: dict[str, Transcript
 
     excerpts = excerpts_for(hits, transcripts)
     budget = settings.context_tokens - settings.answer_tokens
-    q = analyse(question, names_in_play(transcripts))
-    hints = {"parts": list(q.parts), "unit": q.unit, "forward": q.forward}
+    hints = prompt_hints(analyse(question, names_in_play(transcripts)))
 
     def messages(fmt: str) -> list[dict[str, str]]:
         built, usage.excerpts = build_messages(question, excerpts, fmt, count, budget, hints)

@@ -16,10 +16,11 @@ _WHO = re.compile(r"^\s*who\b|\bwhich (?:analysts?|executives?|firms?|banks?|bro
 _ASKED = re.compile(r"\b(?:asked|ask|raised|questioned)\b|\bwhich (?:analysts?|firms?|banks?|"
                     r"brokers?)", re.I)
 _ANSWERED = re.compile(r"\b(?:answered|took|fielded|responded|replied|handled|answer)\b", re.I)
-_COUNT = re.compile(r"^\s*(?:how (?:much|many)|what (?:is|was|were|are) the (?:number|amount))\b",
-                    re.I)
+_COUNT = re.compile(r"^\s*(?:(?:for|by|at|to|in|and)\s+)?"  # "... and for how much?"
+                    r"(?:how (?:much|many)|what (?:is|was|were|are) the (?:number|amount))\b", re.I)
 _WHY = re.compile(r"^\s*why\b|\bwhat (?:drove|drives|is driving|was driving|caused|is behind|was "
-                  r"behind|explains)\b|\breason", re.I)
+                  r"behind|explains|helped|hurt|held back|weighed on|pressured|boosted|accounts for|"
+                  r"accounted for)\b|\breason", re.I)
 _QUANT = re.compile(r"\b(?:how much|how many|revenues?|margins?|profits?|capex|cash|expenses?|"
                     r"costs?|percent|growth|floor|ceiling|figure|number|ebitda|share|ratio|"
                     r"amount|rate|balance|income|earnings|eps|sales|ffo|noi|backlog|bookings|"
@@ -85,6 +86,9 @@ FORWARD_WORDS = frozenset({"expect", "anticipat", "anticipate", "plan", "forecas
 FORWARD = re.compile(r"\b(?:guidance|guide|outlook|forecast|target|expect\w*|anticipat\w*|plan\w*|"
                      r"will|going to|intend\w*|project\w*|estimate\w*|range|aim\w*|goal|"
                      r"remainder|rest of|next|continue to|should|would|remain)\b", re.I)
+# Asks which companies, customers, partners...: answered by names
+_ENTITY = re.compile(r"^\s*(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?:companies|customers|clients|partners|"
+                     r"firms|banks|brands|competitors|vendors|suppliers|countries|acquisitions)\b", re.I)
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,4}(?=\d|\b)")
 
 
@@ -107,6 +111,7 @@ class Question:
     forward: bool = False  # asks for guidance or a plan: only a forward-looking sentence answers
     unit: str | None = None  # RATE or AMOUNT when the question asks for one; None: any figure
     needs_figure: bool = False  # asks for a value: a sentence without a figure cannot answer
+    needs_name: bool = False  # "which companies ...": a sentence that names none cannot answer
 
 
 def expected_unit(question: str) -> str | None:
@@ -195,7 +200,9 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
     proper = frozenset(w for m in re.finditer(r"(?<!^)\b[A-Z][\w&'\u2019]*", question.strip())
                        for w in content_words(m.group(0)))
     return Question(question, kind, terms, core, periods, parts if len(parts) > 1 else (question,),
-                    short, proper, bool(_FORWARD_ASK.search(question)) and not kind.who, unit, needs)
+                    short, proper, bool(_FORWARD_ASK.search(question)) and not kind.who, unit, needs,
+                    bool(_ENTITY.search(question)) and not kind.who)
+
 
 
 _LEAD = re.compile(r"^\s*(?:what|how much|how many|how big|how large)\b(?:\s+(?:was|were|is|are|the|did|"

@@ -11,6 +11,7 @@ import pytest
 from eval.calibrate import Point, best, sweep
 from index.store import Store
 from qa import compare
+from qa.extractive import MIN_COVERAGE, Sentence
 from qa.pipeline import Asker
 from qa.question import AMOUNT, RATE, analyse
 from qa.types import NOT_SAID, Answer
@@ -59,6 +60,68 @@ def test_guidance_questions_are_forward_looking_but_who_questions_are_not() -> N
     assert analyse("What's the FY21 net sales guide?").forward
     assert not analyse("What was net sales growth?").forward
     assert not analyse("Who fielded the question on the CDN outlook?").forward
+
+
+def test_a_later_part_keeps_the_subject_of_the_part_before() -> None:
+    from qa.extractive import _parts
+
+    q = analyse("How much stock did they repurchase in Q3, and what's planned for Q4?")
+    plan = _parts(q, [])[1]
+    assert "buyback" in plan.core and plan.forward  # a plan of buybacks, not any plan
+    price = _parts(analyse("How many shares were bought back in Q3 and for how much?"), [])[1]
+    assert price.needs_figure and "buyback" in price.core
+
+
+def test_a_count_is_not_answered_by_a_length_of_time() -> None:
+    from qa.extractive import _gives
+
+    q = analyse("How many shares were bought back in the quarter?")
+    assert not _gives(q, "Over the last 12 months, we repurchased 27% of our shares outstanding.")
+    assert _gives(q, "During the third quarter, we purchased 7.9 million shares for $879 million.")
+
+
+def test_shares_purchased_read_as_a_buyback() -> None:
+    from index.text import words
+
+    assert "buyback" in words("During the quarter, we purchased 7.9 million shares of our stock.")
+    assert "buyback" not in words("We purchased a distribution center in Ohio.")
+
+
+def test_which_companies_needs_a_sentence_that_names_one() -> None:
+    from qa.extractive import _names_one
+
+    q = analyse("Which external large-model companies are their AI customers?")
+    assert q.needs_name and not analyse("What was total company marketing expense?").needs_name
+    assert not _names_one("Our AI customer base also further diversified, including large "
+                          "language model companies, self-driving, and others.", q)
+    assert _names_one("Customers now include Baidu and MiniMax.", q)
+    assert not _names_one("In September, customers renewed.", q)  # a month is not a name
+
+
+def test_what_helped_is_a_why_question() -> None:
+    assert analyse("What helped margin expansion in Q1?").kind.why
+    assert analyse("What weighed on gross margin?").kind.why
+    assert not analyse("What was gross margin?").kind.why
+
+
+def test_a_sentence_announcing_a_list_is_answered_with_the_list() -> None:
+    from index.parse import parse_text
+    from qa.extractive import Sentence, _listed
+
+    text = ("Acme Corp (ACME) Q1 2021 Earnings Call Transcript\n"
+            "Thank you, operator.\nIn Q1, margin expansion was helped by two factors.\n"
+            "First, organic revenue growth exceeded our outlook.\n"
+            "Second, last year had higher T&E expenses.\nThird, unrelated remark.\n")
+    t = parse_text(text, Path("ACME_q1_2021.txt"), "0" * 64, force=True)
+    turn = next(u for u in t.turns if "two factors" in u.text)
+    a = turn.text.index("In Q1")
+    b = turn.text.index("factors.") + len("factors.")
+    start, end = t.file_span(turn, a, b)
+    listed = _listed(Sentence(t, turn, start, end, turn.text[a:b], 0))
+    assert [s.text.split(",")[0] for s in listed] == ["First", "Second"]
+    assert all(t.span(s.start, s.end) == s.text for s in listed)  # verbatim, at its offsets
+    plain = Sentence(t, turn, start, end, "In Q1, margin expanded.", 0)
+    assert _listed(plain) == []
 
 
 # -- comparisons: which calls ----------------------------------------------------------------------
@@ -169,3 +232,78 @@ def test_a_large_scope_is_compared_only_on_the_calls_the_question_names() -> Non
     assert _ids("How did the CET1 ratio compare?", scoped=everything) == []
     assert _ids("How did COF's CET1 ratio move from Q1 to Q2 2021?", scoped=everything) == [
         "cof-2021q1", "cof-2021q2"]
+
+
+def test_the_model_prompt_carries_the_question_analysis() -> None:
+    from qa.llm import build_messages, prompt_hints
+
+    def prompt(question: str) -> str:
+        messages, _ = build_messages(question, [], "text", len, 10_000, prompt_hints(analyse(question)))
+        return messages[-1]["content"]
+
+    assert "which ones by name" in prompt("Which companies are their largest AI customers?")
+    assert "which ones by name" not in prompt("What was total revenue?")
+    assert "2 parts" in prompt("How much stock did they repurchase in Q3, and what's planned for Q4?")
+
+
+def test_guidance_in_words_is_a_figure() -> None:
+    from qa.extractive import _gives
+
+    q = analyse("What's the updated GAAP EPS growth outlook for 2021?")
+    assert _gives(q, "On a GAAP basis, we still expect EPS growth in the low-to-mid single digits.")
+    assert _gives(analyse("What operating margin do they target?"), "a mid-teens operating margin")
+    assert not _gives(q, "We remain a single-brand company.")
+
+
+def test_earnings_per_share_read_alike() -> None:
+    from index.text import content_words
+
+    assert {"dilut", "eps"} <= set(content_words("Earnings per diluted share were $4.75."))
+    assert "eps" in content_words("We reported net income of $34.8 million or $0.89 per share.")
+    assert "eps" not in content_words("The board declared a dividend of $0.24 per share.")
+
+
+def _offline_answer(text: str, question: str) -> Answer:
+    """The offline answerer over a small one-sentence-per-line call, every chunk retrieved."""
+    from index.chunk import chunk_transcript
+    from index.parse import parse_text
+    from index.store import Hit
+    from qa import extractive
+
+    t = parse_text(text, Path("ACME_q1_2021.txt"), "0" * 64, force=True)
+    words = lambda s: len(s.split())  # noqa: E731 -- chunk size is not under test
+    hits = [Hit(c, 1.0, i) for i, c in enumerate(chunk_transcript(t, words, words, 256))]
+    return extractive.answer(question, hits, {t.id: t})
+
+
+def _ranked(text: str, question: str) -> list[tuple[Sentence, tuple[float, float]]]:
+    from index.chunk import chunk_transcript
+    from index.parse import parse_text
+    from index.store import Hit
+    from qa import extractive
+
+    t = parse_text(text, Path("ACME_q1_2021.txt"), "0" * 64, force=True)
+    words = lambda s: len(s.split())  # noqa: E731 -- chunk size is not under test
+    hits = [Hit(c, 1.0, i) for i, c in enumerate(chunk_transcript(t, words, words, 256))]
+    sentences, bm = extractive._pool(hits, {t.id: t})
+    scores = extractive._score(analyse(question), sentences, bm, len(hits))
+    return list(zip(sentences, scores, strict=True))
+
+
+def test_a_why_answer_may_follow_the_sentence_that_states_the_effect() -> None:
+    call = ("Acme Corp (ACME) Q1 2021 Earnings Call Transcript\n"
+            "Thank you, operator, and good morning.\n"
+            "Net sales rose 4% to $812 million in the quarter.\n"
+            "The net interest margin decreased to 3.19% in the first quarter from 3.32%.\n"
+            "The decrease was due to lower fee income as well as lower loan yields.\n"
+            "Deposits grew 2% sequentially.\n")
+    a = _offline_answer(call, "What caused the net interest margin to decline?")
+    assert a.answerable
+    assert any("lower loan yields" in c.quote for c in a.citations), a.citations
+    # alone, "The decrease was due to ..." names no margin: it is found by what it follows
+    ranked = {s.text.split()[1]: cov for s, (_score, cov) in _ranked(
+        call, "What caused the net interest margin to decline?")}
+    assert ranked["decrease"] == ranked["net"] >= MIN_COVERAGE
+    unrelated = {s.text.split()[1]: cov for s, (_score, cov) in _ranked(
+        call, "How much did net sales grow?")}
+    assert unrelated["decrease"] < MIN_COVERAGE  # not a "why" question: no inheritance
