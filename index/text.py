@@ -77,7 +77,9 @@ _PHRASES = [
     (re.compile(r"\bresearch and development\b", re.I), "r&d"),
     (re.compile(r"\b(?:general and administrative|G&A|GNN)\b", re.I), "g&a"),
     (re.compile(r"\bquarter[- ]over[- ]quarter\b|\bsequential(?:ly)?\b", re.I), "qoq"),
-    (re.compile(r"\byear[- ]over[- ]year\b|\byear[- ]on[- ]year\b", re.I), "yoy"),
+    (re.compile(r"\byear[- ]over[- ]year\b|\byear[- ]on[- ]year\b|\b(?:than|from|versus|vs\.?|over|"
+                r"compared (?:to|with)) (?:a year ago|last year|the (?:prior|previous)[- ]year(?: period|"
+                r" quarter)?|the year[- ]ago (?:period|quarter))\b", re.I), "yoy"),
     (re.compile(r"\b(?:earnings )?per diluted (?:common )?share\b", re.I), "diluted eps"),
     (re.compile(r"\bearnings per (?:share|ADS)\b", re.I), "eps"),
     # "net income of $34.8 million or $0.89 per share": earnings per share

@@ -19,8 +19,11 @@ _ANSWERED = re.compile(r"\b(?:answered|took|fielded|responded|replied|handled|an
 _COUNT = re.compile(r"^\s*(?:(?:for|by|at|to|in|and)\s+)?"  # "... and for how much?"
                     r"(?:how (?:much|many)|what (?:is|was|were|are) the (?:number|amount))\b", re.I)
 _WHY = re.compile(r"^\s*why\b|\bwhat (?:drove|drives|is driving|was driving|caused|is behind|was "
-                  r"behind|explains|helped|hurt|held back|weighed on|pressured|boosted|accounts for|"
-                  r"accounted for)\b|\breason", re.I)
+                  r"behind|explains|helped|hurt|held back|weighed on|pressured|boosted|pushed|accounts for|"
+                  r"accounted for|led to)\b|\breason", re.I)
+# The frame of a "why" question ("what caused ...", "what pushed ... down"): not its subject
+WHY_FRAME = frozenset({"caus", "cause", "help", "hurt", "push", "weigh", "pressur", "pressure",
+                       "boost", "lead", "led", "explain", "reason", "account", "ago"})
 _QUANT = re.compile(r"\b(?:how much|how many|revenues?|margins?|profits?|capex|cash|expenses?|"
                     r"costs?|percent|growth|floor|ceiling|figure|number|ebitda|share|ratio|"
                     r"amount|rate|balance|income|earnings|eps|sales|ffo|noi|backlog|bookings|"
@@ -184,7 +187,9 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
     terms = tuple(query_terms(question, who=kind.who))
     scoping = _name_words(names) | _initialled(question, names)
     unscoped = _PERIOD.sub(" ", question)
-    core = tuple(t for t in query_terms(unscoped, who=kind.who) if t not in scoping) or terms
+    frame = WHY_FRAME if kind.why else frozenset()
+    core = tuple(t for t in query_terms(unscoped, who=kind.who)
+                 if t not in scoping and t not in frame) or terms
     pieces = [p.strip(" ,;") for p in _PART.split(question) if p and p.strip(" ,;?")]
     if len(pieces) == 1:
         pieces = _coordinated(question)

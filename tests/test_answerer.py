@@ -102,6 +102,17 @@ def test_what_helped_is_a_why_question() -> None:
     assert analyse("What helped margin expansion in Q1?").kind.why
     assert analyse("What weighed on gross margin?").kind.why
     assert not analyse("What was gross margin?").kind.why
+    pushed = analyse("What pushed gross margin down from a year ago?")
+    assert pushed.kind.why and "push" not in pushed.core and {"gross", "margin"} <= set(pushed.core)
+
+
+def test_a_comparison_with_last_year_reads_as_year_over_year() -> None:
+    from index.text import content_words
+
+    assert "yoy" in content_words("Why was gross margin lower than last year?")
+    assert "yoy" in content_words("Gross margin declined 50 basis points year-over-year.")
+    assert "yoy" in content_words("Sales rose 4% compared with the prior-year quarter.")
+    assert "yoy" not in content_words("Last year we closed 40 stores.")
 
 
 def test_a_sentence_announcing_a_list_is_answered_with_the_list() -> None:
