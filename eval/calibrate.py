@@ -7,10 +7,10 @@ questions and more answerable ones. This script measures the evidence score
 threshold, the share of unanswerable questions refused and the share of answerable ones
 refused, and the threshold that maximises the difference (Youden's J).
 
-Run it on the TUNE half only, set MIN_COVERAGE from it, and report the CHECK half with
-`qa eval` (never choose the threshold on the data you report):
+Run it on the TUNE sets only (several gold files are pooled), set MIN_COVERAGE from it, and
+report the CHECK half with `qa eval` (never choose the threshold on the data you report):
 
-    python -m eval.calibrate eval/gold/dev-tune.yaml --index /tmp/qa-tune-index
+    python -m eval.calibrate eval/gold/dev-tune.yaml eval/gold/dev-tune2.yaml --index /tmp/qa-tune
 
 `--index` keeps the indexed calls between runs (indexing a development set takes minutes).
 """
@@ -82,13 +82,13 @@ def best(points: list[Point], current: float | None = None) -> Point:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.split("\n")[1])
-    ap.add_argument("gold", type=Path)
+    ap.add_argument("gold", type=Path, nargs="+", help="gold files; their questions are pooled")
     ap.add_argument("--index", type=Path, help="keep the indexed calls here between runs")
     ap.add_argument("--json", action="store_true", help="print the sweep as JSON")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="qa-calibrate-") as tmp:
         store = Store(args.index or Path(tmp) / "index")
-        rows = scores(args.gold, store)
+        rows = [row for gold in args.gold for row in scores(gold, store)]
     points = sweep(rows)
     chosen = best(points, extractive.MIN_COVERAGE)
     if args.json:
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                           "points": [p.__dict__ for p in points]}))
         return 0
     current = min(points, key=lambda p: abs(p.threshold - extractive.MIN_COVERAGE))
-    print(f"{args.gold.name}: {sum(a for _, a, _ in rows)} answerable, "
+    print(f"{' + '.join(g.name for g in args.gold)}: {sum(a for _, a, _ in rows)} answerable, "
           f"{sum(not a for _, a, _ in rows)} unanswerable")
     print("threshold  refused-unanswerable  refused-answerable  J")
     for p in points:

@@ -22,7 +22,7 @@ from qa.lexical import BM25, FIGURE, FIGURE_WORDS, QUESTION_WORDS, RATE_WORDS, f
 from qa.question import AMOUNT, FORWARD, FORWARD_WORDS, RATE, Kind, Question, analyse, names_in_play
 from qa.types import NOT_SAID, Answer, Citation
 
-MIN_COVERAGE = 0.46  # set by eval/calibrate.py on the dev-tune half (best Youden J)
+MIN_COVERAGE = 0.46  # eval/calibrate.py on the tune sets; README: why not 0.49
 SENTENCE_K1, SENTENCE_B = 0.5, 0.3  # one sentence: repeating a word or length matters little
 RANK_WEIGHT = 0.15  # the chunk's retrieval rank
 RUNNER_UP = 0.75  # further citations must score at least this share of the best

@@ -318,3 +318,24 @@ def test_a_why_answer_may_follow_the_sentence_that_states_the_effect() -> None:
     unrelated = {s.text.split()[1]: cov for s, (_score, cov) in _ranked(
         call, "How much did net sales grow?")}
     assert unrelated["decrease"] < MIN_COVERAGE  # not a "why" question: no inheritance
+
+
+def test_calibration_pools_several_gold_files(sample_index: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from eval.calibrate import main
+
+    index = tmp_path / "index"
+    shutil.copytree(sample_index, index)
+    gold = str(ROOT / "eval" / "gold" / "kingsoft-cloud-2024q2.yaml")
+
+    def run(*golds: str) -> tuple[int, int, str]:
+        assert main([*golds, "--index", str(index)]) == 0
+        text = capsys.readouterr().out
+        counts = text.splitlines()[0].split(": ")[1]  # "60 answerable, 11 unanswerable"
+        answerable, unanswerable = (int(part.split()[0]) for part in counts.split(", "))
+        chosen = next(line for line in text.splitlines() if "<- best" in line).split()[0]
+        return answerable, unanswerable, chosen
+
+    single, pooled = run(gold), run(gold, gold)
+    assert pooled[:2] == (2 * single[0], 2 * single[1])  # every question of both files
+    assert pooled[2] == single[2]  # the same shares, so the same threshold
