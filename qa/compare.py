@@ -49,12 +49,16 @@ def _quarters(text: str) -> list[str]:
 
 
 def _named(text: str, row: Mapping[str, Any]) -> bool:
-    """Does the question name this call's company: its ticker, or the first word of its name
-    written as a name ("Aflac" names "Aflac" and "Aflac Japan")?"""
+    """Does the question name this call's company: its ticker, a name whose initials are the
+    ticker, or the first word of its name written as a name ("Aflac" names "Aflac" and "Aflac
+    Japan")?"""
     from index.parse.meta import short_name
+    from qa.question import initialled
 
     ticker = str(row.get("ticker") or "")
     if ticker and re.search(rf"\b{re.escape(ticker)}\b", text):
+        return True
+    if ticker and initialled(text, [ticker]):  # "Advance Auto Parts" names AAP
         return True
     company = short_name(str(row.get("company") or ""))
     first = re.match(r"[A-Z][\w&'\u2019-]*", company)

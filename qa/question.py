@@ -165,7 +165,7 @@ def _name_words(names: Iterable[str]) -> set[str]:
     return out
 
 
-def _initialled(question: str, names: Iterable[str]) -> set[str]:
+def initialled(question: str, names: Iterable[str]) -> set[str]:
     """Words of a capitalised name in the question whose initials are a ticker in play:
     "General Dynamics" for GD."""
     from index.text import content_words
@@ -185,7 +185,7 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
     kind = classify(question)
     periods = tuple(m.group(0).strip() for m in _PERIOD.finditer(question))
     terms = tuple(query_terms(question, who=kind.who))
-    scoping = _name_words(names) | _initialled(question, names)
+    scoping = _name_words(names) | initialled(question, names)
     unscoped = _PERIOD.sub(" ", question)
     frame = WHY_FRAME if kind.why else frozenset()
     core = tuple(t for t in query_terms(unscoped, who=kind.who)

@@ -339,3 +339,8 @@ def test_calibration_pools_several_gold_files(sample_index: Path, tmp_path: Path
     single, pooled = run(gold), run(gold, gold)
     assert pooled[:2] == (2 * single[0], 2 * single[1])  # every question of both files
     assert pooled[2] == single[2]  # the same shares, so the same threshold
+
+
+def test_a_company_named_by_words_whose_initials_are_its_ticker_is_compared() -> None:
+    assert _ids("How did Capital One Financial's CET1 ratio in Q2 2021 compare with Q1?") == [
+        "cof-2021q1", "cof-2021q2"]
