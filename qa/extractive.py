@@ -132,11 +132,16 @@ def _gives(q: Question, text: str) -> bool:
         return bool(extract_figures(text)) or bool(FIGURE_WORDS.search(text))
     if q.unit == RATE and RATE_WORDS.search(text):
         return True
+    if q.unit == AMOUNT and q.kind.count and _CARDINAL.search(text):
+        return True  # "how many stores": "closing roughly seven stores"
     kinds = {RATE: (PERCENT, POINTS), AMOUNT: (AMOUNT_KIND,)}[q.unit]
     return any(f.kind in kinds and not (f.kind == AMOUNT_KIND and _DURATION.match(text, f.end))
                for f in extract_figures(text))
 
 
+_CARDINAL = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+                       r"twenty|thirty|forty|fifty|a dozen|dozens|hundreds|thousands)\b(?![- ](?:years?|"
+                       r"quarters?|months?|weeks?|days?|times)\b)", re.I)
 # "12 months", "30 days": a length of time, not the amount asked for
 _DURATION = re.compile(r"[\s-]*(?:years?|quarters?|months?|weeks?|days?|hours?)\b", re.I)
 
@@ -277,6 +282,7 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
                                                kind.asked, kind.answered, kind.why)
     past = not q.forward and (bool(_PAST.search(q.text)) or (q.needs_figure and len(q.periods) >= 2))
     asked_span = bool(_SPAN.search(q.text))
+    relative = {m.group(0).lower() for m in _RELATIVE.finditer(q.text)}
     lex = [bm.score(i, terms) for i in range(len(sentences))]
     top = max(lex, default=0.0) or 1.0  # no sentences: nothing to scale
     covs = [bm.coverage(i, core, q.acronyms) for i in range(len(sentences))]
@@ -302,6 +308,9 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
             score += 0.2  # "total backlog of $89.2 billion", not "total backlog grew $95 million"
         if past and _AHEAD.search(s.text):
             score -= 0.15  # "what was" is not answered by "we expect ... to remain below 60%"
+        if relative and _RELATIVE.search(s.text) and not any(
+                r in s.text.lower() for r in relative):
+            score -= 0.15  # "closed this year" is not answered by "last year we closed 40 stores"
         if _SPAN.search(s.text) and not asked_span and not _QUARTER.search(s.text):
             score -= 0.15  # "in the third quarter" is not answered by "up 15% year-to-date"
         if why and _CAUSAL.search(s.text):
@@ -336,6 +345,8 @@ _AHEAD = re.compile(r"\b(?:expect\w*|will|guidance|outlook|forecast\w*|anticipat
 # A span longer than the quarter: a question about the quarter is not answered by it.
 _SPAN = re.compile(r"\b(?:year[- ]to[- ]date|YTD|first half|second half|first nine months|nine months|"
                    r"full[- ]year|for the (?:full )?year|trailing twelve months|TTM)\b", re.I)
+# Periods named relative to the call: the question's and the sentence's must agree
+_RELATIVE = re.compile(r"\b(?:this|last|next|prior|previous|current) (?:year|quarter)\b", re.I)
 _QUARTER = re.compile(r"\b(?:quarter|Q[1-4]|[1-4]Q)\b", re.I)  # states the quarter's figure too
 
 

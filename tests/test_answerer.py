@@ -344,3 +344,23 @@ def test_calibration_pools_several_gold_files(sample_index: Path, tmp_path: Path
 def test_a_company_named_by_words_whose_initials_are_its_ticker_is_compared() -> None:
     assert _ids("How did Capital One Financial's CET1 ratio in Q2 2021 compare with Q1?") == [
         "cof-2021q1", "cof-2021q2"]
+
+
+def test_a_count_may_be_spelled_out() -> None:
+    from qa.extractive import _gives
+
+    q = analyse("How many stores are being closed this year?")
+    assert _gives(q, "We're closing roughly seven stores this year.")
+    assert not _gives(q, "It took us two years to close them.")  # a length of time
+    assert not _gives(analyse("What was revenue in dollars?"), "We opened seven stores.")
+
+
+def test_this_year_is_not_answered_by_last_year() -> None:
+    call = ("Acme Corp (ACME) Q2 2016 Earnings Call Transcript\n"
+            "Thank you, operator.\n"
+            "As a reminder, last year we closed roughly 40 stores.\n"
+            "We're closing roughly seven stores this year.\n"
+            "Our new format is in 500 stores.\n")
+    ranked = sorted(_ranked(call, "How many stores are being closed this year?"),
+                    key=lambda pair: -pair[1][0])
+    assert ranked[0][0].text.startswith("We're closing roughly seven")
