@@ -144,23 +144,18 @@ _CARDINAL = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleve
                        r"quarters?|months?|weeks?|days?|times)\b)", re.I)
 # "12 months", "30 days": a length of time, not the amount asked for
 _DURATION = re.compile(r"[\s-]*(?:years?|quarters?|months?|weeks?|days?|hours?)\b", re.I)
-
-
-
-
-_MONTHS = frozenset("""january february march april may june july august september october november
-    december monday tuesday wednesday thursday friday i""".split())
+# Capitalised words that name no company or product
+_NOT_NAMES = frozenset("""january february march april may june july august september october
+    november december monday tuesday wednesday thursday friday i""".split())
 
 
 def _names_one(text: str, q: Question) -> bool:
     """Does the sentence name something the question does not: a capitalised word past its
     first ("including Baidu and ByteDance"), or an all-capitals name of three letters or more?"""
-    from index.text import content_words
-
     asked = set(content_words(q.text))
     for m in re.finditer(r"(?<=\s)(?:[A-Z][a-z][\w&'-]*|[A-Z]{3,})\b", text.strip()):
         word = m.group(0).lower()
-        if word not in _MONTHS and not set(content_words(word)) <= asked:
+        if word not in _NOT_NAMES and not set(content_words(word)) <= asked:
             return True
     return False
 
@@ -282,7 +277,7 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
                                                kind.asked, kind.answered, kind.why)
     past = not q.forward and (bool(_PAST.search(q.text)) or (q.needs_figure and len(q.periods) >= 2))
     asked_span = bool(_SPAN.search(q.text))
-    relative = {m.group(0).lower() for m in _RELATIVE.finditer(q.text)}
+    relative = _relative(q.text)
     lex = [bm.score(i, terms) for i in range(len(sentences))]
     top = max(lex, default=0.0) or 1.0  # no sentences: nothing to scale
     covs = [bm.coverage(i, core, q.acronyms) for i in range(len(sentences))]
@@ -308,8 +303,7 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
             score += 0.2  # "total backlog of $89.2 billion", not "total backlog grew $95 million"
         if past and _AHEAD.search(s.text):
             score -= 0.15  # "what was" is not answered by "we expect ... to remain below 60%"
-        if relative and _RELATIVE.search(s.text) and not any(
-                r in s.text.lower() for r in relative):
+        if relative and _relative(s.text) and not relative & _relative(s.text):
             score -= 0.15  # "closed this year" is not answered by "last year we closed 40 stores"
         if _SPAN.search(s.text) and not asked_span and not _QUARTER.search(s.text):
             score -= 0.15  # "in the third quarter" is not answered by "up 15% year-to-date"
@@ -346,7 +340,19 @@ _AHEAD = re.compile(r"\b(?:expect\w*|will|guidance|outlook|forecast\w*|anticipat
 _SPAN = re.compile(r"\b(?:year[- ]to[- ]date|YTD|first half|second half|first nine months|nine months|"
                    r"full[- ]year|for the (?:full )?year|trailing twelve months|TTM)\b", re.I)
 # Periods named relative to the call: the question's and the sentence's must agree
-_RELATIVE = re.compile(r"\b(?:this|last|next|prior|previous|current) (?:year|quarter)\b", re.I)
+_RELATIVE = re.compile(r"\b(this|last|next|prior|previous|current) (year|quarter)\b", re.I)
+_SAME_AS = {"prior": "last", "previous": "last", "current": "this"}
+
+
+_BASE = re.compile(r"\b(?:than|from|versus|vs\.?|over|compared (?:to|with)|relative to)(?: the)?\s*$",
+                   re.I)
+
+
+def _relative(text: str) -> set[str]:
+    """The periods a text is about, named relative to the call: "this year", "last quarter" ("the
+    prior year" is last year). "Lower than last year" names a comparison base, not a period."""
+    return {f"{_SAME_AS.get(m[1].lower(), m[1].lower())} {m[2].lower()}"
+            for m in _RELATIVE.finditer(text) if not _BASE.search(text, 0, m.start())}
 _QUARTER = re.compile(r"\b(?:quarter|Q[1-4]|[1-4]Q)\b", re.I)  # states the quarter's figure too
 
 
@@ -391,7 +397,7 @@ def _listed(s: Sentence, most: int = 3) -> list[Sentence]:
     m = _ANNOUNCES.search(s.text)
     if not m:
         return []
-    n = _COUNTS.get((m.group("n") or "").lower(), 2) if m.group("n") else 2
+    n = _COUNTS.get((m.group("n") or "").lower(), 2)  # "several", "as follows:": two
     t, turn = s.transcript, s.turn
     spans = _sentences(turn.text, t.format)
     after = [(a, b) for a, b in spans if t.file_span(turn, a, b)[0] >= s.end and b > a]

@@ -355,6 +355,14 @@ def test_a_count_may_be_spelled_out() -> None:
     assert not _gives(analyse("What was revenue in dollars?"), "We opened seven stores.")
 
 
+def test_periods_named_relative_to_the_call() -> None:
+    from qa.extractive import _relative
+
+    assert _relative("How many stores are being closed this year?") == {"this year"}
+    assert _relative("Sales for the prior year were flat.") == {"last year"}
+    assert _relative("Why was gross margin lower than last year?") == set()  # a comparison base
+
+
 def test_this_year_is_not_answered_by_last_year() -> None:
     call = ("Acme Corp (ACME) Q2 2016 Earnings Call Transcript\n"
             "Thank you, operator.\n"
