@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qa.question import Question
+from qa.question import Question, initialled
 from qa.types import NOT_SAID, Answer
 
 _COMPARE = re.compile(r"\b(?:compare[ds]?|comparison|versus|vs\.?|between|from .{1,40}? to |"
@@ -53,7 +53,6 @@ def _named(text: str, row: Mapping[str, Any]) -> bool:
     ticker, or the first word of its name written as a name ("Aflac" names "Aflac" and "Aflac
     Japan")?"""
     from index.parse.meta import short_name
-    from qa.question import initialled
 
     ticker = str(row.get("ticker") or "")
     if ticker and re.search(rf"\b{re.escape(ticker)}\b", text):

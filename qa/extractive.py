@@ -303,7 +303,8 @@ def _score(q: Question, sentences: list[Sentence], bm: BM25,
             score += 0.2  # "total backlog of $89.2 billion", not "total backlog grew $95 million"
         if past and _AHEAD.search(s.text):
             score -= 0.15  # "what was" is not answered by "we expect ... to remain below 60%"
-        if relative and _relative(s.text) and not relative & _relative(s.text):
+        said = _relative(s.text) if relative else set()
+        if said and not relative & said:
             score -= 0.15  # "closed this year" is not answered by "last year we closed 40 stores"
         if _SPAN.search(s.text) and not asked_span and not _QUARTER.search(s.text):
             score -= 0.15  # "in the third quarter" is not answered by "up 15% year-to-date"

@@ -156,27 +156,22 @@ class BM25:
         0.6; a word form the stemmer missed ("organically" for "organic", "announced" for
         "announce") or an acronym spelled out ("CET1": "common equity Tier 1") counts 0.8."""
         tf = self.tf[i]
+        have = want = 0.0
         initials: str | None = None
-
-        def match(term: str) -> float:
-            nonlocal initials
+        for term in set(terms):
+            w = self.idf(term)
+            want += w
             if tf.get(term):
-                return 1.0
-            if any(tf.get(s) for s in SYNONYMS.get(term, ())):
-                return 0.6
-            if len(term) >= 4 and any(_same_word(term, tok) for tok in tf):
-                return 0.8
-            if term in acronyms and len(term) >= 2:
+                have += w
+            elif any(tf.get(s) for s in SYNONYMS.get(term, ())):
+                have += 0.6 * w
+            elif len(term) >= 4 and any(_same_word(term, tok) for tok in tf):
+                have += 0.8 * w
+            elif term in acronyms and len(term) >= 2:
                 if initials is None:
                     initials = "".join(tok[0] for tok in self.tokens[i])
                 if term in initials:
-                    return 0.8
-            return 0.0
-
-        unique = set(terms)
-        got = {term: match(term) for term in unique}
-        want = sum(self.idf(term) for term in unique)
-        have = sum(self.idf(term) * m for term, m in got.items())
+                    have += 0.8 * w
         return have / want if want else 0.0
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from index.text import stem
+
 if TYPE_CHECKING:
     from index.types import Transcript
 
@@ -22,8 +24,8 @@ _WHY = re.compile(r"^\s*why\b|\bwhat (?:drove|drives|is driving|was driving|caus
                   r"behind|explains|helped|hurt|held back|weighed on|pressured|boosted|pushed|accounts for|"
                   r"accounted for|led to)\b|\breason", re.I)
 # The frame of a "why" question ("what caused ...", "what pushed ... down"): not its subject
-WHY_FRAME = frozenset({"caus", "cause", "help", "hurt", "push", "weigh", "pressur", "pressure",
-                       "boost", "lead", "led", "explain", "reason", "account", "ago"})
+WHY_FRAME = frozenset(stem(w) for w in """cause caused help hurt push weigh pressure pressured
+    boost lead explain reason account ago""".split())
 _QUANT = re.compile(r"\b(?:how much|how many|revenues?|margins?|profits?|capex|cash|expenses?|"
                     r"costs?|percent|growth|floor|ceiling|figure|number|ebitda|share|ratio|"
                     r"amount|rate|balance|income|earnings|eps|sales|ffo|noi|backlog|bookings|"
@@ -207,7 +209,6 @@ def analyse(question: str, names: Iterable[str] = ()) -> Question:
     return Question(question, kind, terms, core, periods, parts if len(parts) > 1 else (question,),
                     short, proper, bool(_FORWARD_ASK.search(question)) and not kind.who, unit, needs,
                     bool(_ENTITY.search(question)) and not kind.who)
-
 
 
 _LEAD = re.compile(r"^\s*(?:what|how much|how many|how big|how large)\b(?:\s+(?:was|were|is|are|the|did|"
