@@ -98,6 +98,8 @@ def test_hand_over_cues_and_false_friends():
     assert cues.next_speaker("With that, let me turn to the Aerospace results.", {}) is None
     assert cues.next_speaker("Let's turn to DiamondRock's setup for 2022.", {}) is None
     assert cues.next_speaker("Before turning the call over to Mark, I'd like to add a word.", {}) is None
+    kurt = cues.next_speaker("With that, I will turn over the call to Kurt Darrow, our Chairman and CEO.", {})
+    assert kurt.name == "Kurt Darrow"
     assert cues.next_speaker("Operator, we'll take our first question.", {}).role == Role.OPERATOR
     analyst = cues.next_speaker("Our next question comes from Jimmy Bhullar with JP Morgan.", {})
     assert (analyst.name, analyst.role, analyst.title) == ("Jimmy Bhullar", Role.ANALYST, "JP Morgan")
@@ -201,3 +203,48 @@ def test_products_and_companies_are_not_speakers():
     who = cues.next_speaker("It is my pleasure to introduce Norfolk Southern's Chairman, President and "
                             "CEO, Jim Squires.", {})
     assert (who.name, who.role) == ("Jim Squires", Role.CEO)
+
+
+# Audio-aligned lines (MAEC): no full stops, names replaced, the questions dropped
+AUDIO = """\
+Good morning, everyone
+I'll take you through the quarter and then we'll take your questions later
+Copper sales rose in the quarter and we expect higher volumes next year
+Our mines in Arizona ran at full capacity
+Our mine in Peru finished its expansion on schedule
+Demand from China recovered in the second half
+We sold more copper than we planned
+Costs per pound fell as volumes rose
+Our teams worked safely through the winter
+We are talking with the government about our export permit
+We expect that work to take several months
+Gold sales were in line with our plan
+The details are in our press release
+The slides on our website show the reconciliation
+So, with that, <UNK>, let's open the line for questions
+Let me take the first question on the cash flow
+The tax rate for the year should be about 30%
+Capex will normalize next year, and working capital will come down
+"""
+
+
+def test_a_turn_of_audio_lines_opens_the_qa_at_its_last_line():
+    # The Q&A opening is read in its own line, not in everything since the last full stop
+    # (which here includes "then we'll take your questions later", an agenda).
+    t = _parse(AUDIO)
+    assert _who(t, "Copper sales rose")[1:] == ("ceo", "prepared")
+    assert _who(t, "The tax rate for the year")[2] == "qa"
+
+
+def test_an_answer_that_starts_like_the_operator_is_not_the_operator():
+    # "Let me take the first question" is the operator's phrase, but the turn goes on about the
+    # tax rate and capex: an answer (here the CFO's, inferred from those topics)
+    t = _parse(AUDIO)
+    assert _who(t, "Let me take the first question")[1] != "operator"
+    assert _who(t, "Capex will normalize")[1] != "operator"
+
+
+def test_a_long_first_turn_is_not_an_introduction_for_what_it_says_late():
+    # The press release and the website come up in the CEO's remarks, not in the first lines
+    t = _parse(AUDIO)
+    assert _who(t, "Good morning, everyone")[1] != "investor_relations"

@@ -57,7 +57,8 @@ def opens_qa_now(text: str) -> bool:
     """ "We will now open the line for questions", not the agenda's "after which we'll open the
     call to your questions"."""
     for m in QA_OPENING.finditer(text):
-        sentence = text[max(0, text.rfind(".", 0, m.start()) + 1) : m.end()]
+        begins = max(text.rfind(end, 0, m.start()) for end in ".?!\n")  # audio transcripts: lines
+        sentence = text[begins + 1 : m.end()]
         if not AGENDA_WORDS.search(sentence):
             return True
     return False
@@ -228,7 +229,9 @@ _HANDOVER = re.compile(
     rf"program|presentation|meeting|mic|microphone|podium|discussion|baton)|it|things|this|that|you))?"
     rf"\s+(?:over|back|"
     rf"on)\s+to|\b(?:hand|pass|turn|give)(?:ing|ed)?\s+(?:the (?:\w+ )?(?:conference|call|floor|line|"
-    rf"program|presentation|meeting|mic|microphone|podium|discussion)|it|things)\s+to|\b(?:hand|pass|turn|give)\w*\s+"
+    rf"program|presentation|meeting|mic|microphone|podium|discussion)|it|things)\s+to|"
+    rf"\b(?:hand|pass|turn|give)(?:ing|ed)?\s+over\s+(?:the (?:\w+ )?(?:conference|call|floor|line|program|"
+    rf"presentation|meeting)|it|things)\s+to|\b(?:hand|pass|turn|give)\w*\s+"
     rf"back\s+(?:the (?:\w+ )?(?:conference|call|floor|line|program|presentation|mic)|it)\s+to|\bintroduce|"
     rf"\bwith that,?(?: I'll| let me| I will)?(?: now)?(?: turn| hand| pass)?(?: it| things)?(?: over)? to|"
     rf"\b(?:now )?here(?:'s| is)|\blet me (?:now )?(?:ask|invite)|"

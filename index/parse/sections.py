@@ -24,8 +24,8 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
     out: list[Section] = []
     section = Section.OPENING
     qa_next = after_safe_harbour = False
-    for role, text in turns:
-        text = flat(text)
+    for role, raw in turns:
+        text = flat(raw)
         if qa_next:
             section, qa_next = Section.QA, False
         if section == Section.OPENING and (
@@ -37,7 +37,7 @@ def assign(turns: Sequence[tuple[Role, str]]) -> list[Section]:
         if section != Section.QA:
             if role == Role.ANALYST:
                 section = Section.QA
-            elif section == Section.PREPARED and opens_qa_now(text):
+            elif section == Section.PREPARED and opens_qa_now(raw):
                 if role == Role.OPERATOR:
                     section = Section.QA
                 else:

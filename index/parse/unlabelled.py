@@ -228,7 +228,7 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
         text = source[b.start : b.end]
         if b.header:
             continue
-        in_qa = in_qa or bool(previous and cues.opens_qa_now(cues.flat(text)))
+        in_qa = in_qa or bool(previous and cues.opens_qa_now(text))
         if b.role == Role.INTERPRETER:
             who = cues.translated_speaker(text, known)
             if who and previous is not None and previous.rendering == Rendering.MACHINE:
@@ -262,7 +262,7 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
                     and (len(lines) <= 3 or 2 * sum(map(_asks, lines)) >= len(lines)):
                 who = cues.Who(None, Role.ANALYST, None, "asks a question in the Q&A (analyst, inferred)")
             if who is None and previous is None and not in_qa and not cues.is_operator(text) \
-                    and _reads_introduction(text.splitlines()) and (
+                    and _reads_introduction(text.splitlines()[:_INTRO_LINES]) and (
                         not sections.THANKS_SOMEONE.match(text)
                         or any(w.role == Role.CEO for w in cues.roster(text).values())):
                 who = cues.Who(None, Role.IR, None, "opens the call: the safe harbour, who is on the "
@@ -662,11 +662,14 @@ def _who_for(text: str, pending: cues.Who | None, previous: _Block | None,
 
 
 def _operator_turn(text: str) -> bool:
-    """The operator's turn: it opens with the operator's phrases, or most of its first sentences
-    are (a turn that merely ends by asking the operator for questions is management's)."""
-    spans = sentence_spans(text)
+    """The operator's turn: most of its first sentences are the operator's phrases, or it opens
+    with them and says nothing about the business (a turn that merely ends by asking the operator
+    for questions is management's; "Let me take the first question on the cash flow." opens an
+    answer on the tax rate and capex)."""
+    spans = [s for line in _lines(text) for s in sentence_spans(text, *line)]  # a line ends a sentence
     said = [cues.is_operator(text[a:b]) for a, b in spans[:6]]
-    return bool(said) and (any(said[:2]) or sum(said) * 2 > len(said))
+    business = cues.CFO_TOPICS.search(text) or _FINANCIAL_DETAIL.search(text)
+    return bool(said) and ((any(said[:2]) and not business) or sum(said) * 2 > len(said))
 
 
 def _assign(b: _Block, who: cues.Who) -> None:
@@ -789,6 +792,9 @@ _SPEAKS_FOR_ONESELF = re.compile(
     r"(?! (?:would like to )?(?:remind|note|point out|turn|hand|introduce|refer))")
 
 
+_INTRO_LINES = 12  # an introduction says what it is in its first lines, not somewhere in a long turn
+
+
 def _reads_introduction(lines: list[str]) -> bool:
     """Lines that introduce the call for others: the safe harbour, the filings and the website,
     or who is on the call including the CEO (so the speaker is not the CEO)."""
@@ -809,7 +815,7 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
     refers back to an earlier speaker ("As Greg mentioned") and, in the Q&A, where an answer
     follows a question or a question follows an answer. Returns the turns, and for each turn
     that starts like new remarks why: "opens" or the name it refers back to."""
-    lines = [trim(source, m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", source)]
+    lines = _lines(source)
     if not lines:
         return [], {}
     text = [source[a:b] for a, b in lines]
@@ -880,6 +886,11 @@ def _sentence_blocks(source: str) -> tuple[list[tuple[int, int]], dict[int, str]
     _financial_turn(text, starts, why, intro_end or 0, qa_line or len(lines), source)
     bounds = starts + [len(lines)]
     return [(lines[bounds[k]][0], lines[bounds[k + 1] - 1][1]) for k in range(len(starts))], why
+
+
+def _lines(source: str) -> list[tuple[int, int]]:
+    """The non-empty lines of the text, without white space at either end."""
+    return [trim(source, m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", source)]
 
 
 _FINANCIAL_DETAIL = re.compile(
