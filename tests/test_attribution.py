@@ -248,3 +248,20 @@ def test_a_long_first_turn_is_not_an_introduction_for_what_it_says_late():
     # The press release and the website come up in the CEO's remarks, not in the first lines
     t = _parse(AUDIO)
     assert _who(t, "Good morning, everyone")[1] != "investor_relations"
+
+
+def test_thanks_in_the_qa_name_the_analyst_whose_question_was_left_out_not_the_answer_before():
+    text = """\
+Thanks <UNK>, and good morning everyone
+Revenue grew 5% this quarter and margins rose
+Now here's <UNK> to start our Q&A
+Thanks Bob for the question and I'll take them in order
+Our margins rose because of a better mix of products
+Thanks Bob I'll start
+Certainly we reaffirmed our guidance for the year
+"""
+    t = _parse(text)
+    assert _who(t, "Revenue grew 5%")[2] == "prepared"
+    assert _who(t, "Our margins rose because")[2] == "qa"  # "here's <UNK> to start our Q&A"
+    assert _who(t, "Our margins rose because")[0] != "Bob"  # Bob asked; his question is not in the file
+    assert _who(t, "Certainly we reaffirmed")[0] != "Bob"

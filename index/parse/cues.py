@@ -46,7 +46,7 @@ QA_OPENING = re.compile(
     r"\b(?:let's|we'll|we will|to) take (?:your|some|any) questions\b|"
     r"(?<!before we )(?<!before I )\bmove (?:on )?(?:in)?to (?:the )?(?:Q&A|questions)|"
     r"\bconcludes? (?:our|my) prepared (?:remarks|comments)|\bready (?:for|to take|to begin) (?:the )?"
-    r"(?:Q&A|questions)",
+    r"(?:Q&A|questions)|\b(?:start|begin|open)\w* (?:our|the) Q&A\b",
     re.I,
 )
 AGENDA_WORDS = re.compile(r"\b(?:then|after which|afterwards|followed by|at the end|later|"

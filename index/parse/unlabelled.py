@@ -228,7 +228,8 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
         text = source[b.start : b.end]
         if b.header:
             continue
-        in_qa = in_qa or bool(previous and cues.opens_qa_now(text))
+        in_qa = in_qa or bool(previous and (cues.opens_qa_now(text)
+                                            or cues.opens_qa_now(source[previous.start : previous.end])))
         if b.role == Role.INTERPRETER:
             who = cues.translated_speaker(text, known)
             if who and previous is not None and previous.rendering == Rendering.MACHINE:
@@ -240,7 +241,8 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
             if src.speaker or src.role != Role.UNKNOWN:
                 b.speaker, b.role, b.title = src.speaker, src.role, src.title
                 b.cue = (b.cue + "; " if b.cue else "") + "same speaker as the remark it renders"
-        _thanked_back(text, previous, known)
+        _thanked_back(text, previous, known, in_qa and previous is not None
+                      and not any(map(_asks, source[previous.start : previous.end].splitlines()[-3:])))
         if pending is not None and pending.name and pending.role != Role.UNKNOWN \
                 and pending.name not in known and cues.resolve(pending.name, known) is None:
             known[pending.name] = pending  # "over to Steve to discuss the financials": Steve, CFO
@@ -597,10 +599,13 @@ class _Cast:
                 return
 
 
-def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who]) -> None:
-    """ "Thanks, Dan." names the speaker of the turn before, when nothing else did."""
+def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who],
+                  answered_elsewhere: bool = False) -> None:
+    """ "Thanks, Dan." names the speaker of the turn before, when nothing else did; not in the
+    Q&A when the turn before asks nothing (`answered_elsewhere`): "Thanks, Bob" then thanks an
+    analyst whose question the file left out."""
     greets, name, _operator = cues.greeting(text)
-    if not greets or name is None or previous is None or previous.speaker is not None:
+    if not greets or name is None or previous is None or previous.speaker is not None or answered_elsewhere:
         return
     if re.match(r"[^.?!]{0,60}\bquestions?\b", text):
         return  # "Thanks, Bob, for the question": Bob asked; his words may not be in the file
