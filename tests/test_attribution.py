@@ -98,6 +98,8 @@ def test_hand_over_cues_and_false_friends():
     assert cues.next_speaker("With that, let me turn to the Aerospace results.", {}) is None
     assert cues.next_speaker("Let's turn to DiamondRock's setup for 2022.", {}) is None
     assert cues.next_speaker("Before turning the call over to Mark, I'd like to add a word.", {}) is None
+    assert cues.next_speaker("Here's Billy with an update on our operations.", {}).name == "Billy"
+    assert cues.next_speaker("Here is China, where sales rose 9%.", {}) is None
     kurt = cues.next_speaker("With that, I will turn over the call to Kurt Darrow, our Chairman and CEO.", {})
     assert kurt.name == "Kurt Darrow"
     assert cues.next_speaker("Operator, we'll take our first question.", {}).role == Role.OPERATOR
@@ -265,3 +267,20 @@ Certainly we reaffirmed our guidance for the year
     assert _who(t, "Our margins rose because")[2] == "qa"  # "here's <UNK> to start our Q&A"
     assert _who(t, "Our margins rose because")[0] != "Bob"  # Bob asked; his question is not in the file
     assert _who(t, "Certainly we reaffirmed")[0] != "Bob"
+
+
+def test_whoever_presents_in_the_prepared_remarks_is_an_executive_at_least():
+    text = """\
+Some statements made today are forward-looking and subject to risks and uncertainties.
+Reconciliations of non-GAAP measures are on our website.
+I'll now turn the call over to our Chairman and CEO, Bill Thomas.
+Thanks, and good morning, everyone.
+Our company is focused on improving returns.
+We raised our dividend again this quarter.
+Here's Ken with the details on our emissions projects.
+Our carbon capture pilot starts next year.
+We cut flaring by half since last year.
+"""
+    t = _parse(text)
+    assert _who(t, "Our company is focused")[:2] == ("Bill Thomas", "ceo")
+    assert _who(t, "Our carbon capture pilot") == ("Ken", "executive", "prepared")

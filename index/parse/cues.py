@@ -234,7 +234,7 @@ _HANDOVER = re.compile(
     rf"presentation|meeting)|it|things)\s+to|\b(?:hand|pass|turn|give)\w*\s+"
     rf"back\s+(?:the (?:\w+ )?(?:conference|call|floor|line|program|presentation|mic)|it)\s+to|\bintroduce|"
     rf"\bwith that,?(?: I'll| let me| I will)?(?: now)?(?: turn| hand| pass)?(?: it| things)?(?: over)? to|"
-    rf"\b(?:now )?here(?:'s| is)|\blet me (?:now )?(?:ask|invite)|"
+    rf"\b(?:[Nn]ow,? )?[Hh]ere(?:'s| is)|\blet me (?:now )?(?:ask|invite)|"
     rf"\bI(?:'ll| will| would like to|'d like to) (?:now )?(?:ask|invite))"
     rf"\s+(?:your first speaker today,\s*|my (?:colleague|partner),?\s*)?(?:our |my )?"
     rf"(?:(?:[A-Z][\w&.\-]*\s+){{0,3}}[A-Z][\w&.\-]*'s\s+)?(?:({_TITLE_WORDS}),?\s+)?(?!the\b){_NAME}(?!'s\b|\w)"
@@ -297,6 +297,9 @@ def next_speaker(text: str, known: dict[str, Who]) -> Who | None:
             continue
         if re.match(r"(?:Operator|Questions?|Slide|Page)\b", raw):
             continue
+        if re.match(r"(?:[Nn]ow,? )?[Hh]ere", m[0]) \
+                and not re.match(r"\s+(?:with|to)\b", m.group("tail") or ""):
+            continue  # "Here's Billy with an update", "here is Bill to wrap up"; not "Here is China, where"
         title = m.group(1) or m.group(3)
         who = _who(raw, title, known, m[0].strip())
         if who.role == Role.UNKNOWN and _REVIEWS_FINANCIALS.search(m.group("tail") or ""):

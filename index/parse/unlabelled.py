@@ -396,10 +396,9 @@ def _conventions(source: str, blocks: list[_Block]) -> None:
     _propagate_roles(blocks)
     _sign_off(source, body)
     _financial_answers(source, body)
-    if any(b.role == Role.CEO for b in body) and any(b.role == Role.CFO for b in body):
-        for r in management:
-            if r[0].role == Role.UNKNOWN and r[0].speaker:
-                _role_run(r, Role.EXECUTIVE, {}, "presents besides the CEO and the CFO (executive, inferred)")
+    for r in management:  # whoever presents is management; which officer, the call did not say
+        if r[0].role == Role.UNKNOWN and r[0].speaker:
+            _role_run(r, Role.EXECUTIVE, {}, "presents in the prepared remarks (executive, inferred)")
 
 
 _LISTS_SPEAKERS = re.compile(
