@@ -109,6 +109,12 @@ def test_hand_over_cues_and_false_friends():
     assert placeholder.name is None and placeholder.placeholder and placeholder.role == Role.CEO
 
 
+def test_a_back_reference_to_several_speakers_names_the_last():
+    assert cues.back_reference("And as you've heard from Jeff and Dennis, we executed.") == "Dennis"
+    assert cues.back_reference("We heard from Jeff, Dennis and Mark today.") == "Mark"
+    assert cues.back_reference("As Chris said, and as we expected, sales rose.") == "Chris"
+
+
 def test_titles_give_roles_and_a_subsidiary_officer_is_an_executive():
     assert cues.role_from_title("Chairman and CEO of Acme Incorporated") == Role.CEO
     assert cues.role_from_title("Executive Vice President and Chief Financial Officer") == Role.CFO

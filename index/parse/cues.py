@@ -249,10 +249,21 @@ BACK_REF = re.compile(
     rf"\b(?:heard|hear) from\s+{_NAME}")
 
 
+_AND_NAME = re.compile(rf"(?:,|,? and)\s+{_NAME}")
+
+
 def back_reference(text: str) -> str | None:
-    """ "As Greg mentioned" names someone who spoke before (so not the one speaking now)."""
-    m = BACK_REF.search(flat(text))
-    return _person(next(g for g in m.groups() if g)) if m else None
+    """ "As Greg mentioned" names someone who spoke before (so not the one speaking now); of
+    "you've heard from Jeff and Dennis", the last named, who spoke last."""
+    text = flat(text)
+    m = BACK_REF.search(text)
+    if not m:
+        return None
+    name = next(g for g in m.groups() if g)
+    end = m.end()
+    while (more := _AND_NAME.match(text, end)) and _person(more.group(1)):
+        name, end = more.group(1), more.end()
+    return _person(name)
 
 
 VOCATIVE_HANDOVER = re.compile(  # "<UNK>, over to you." / "Over to you, Dennis." / "Jeff, back to you."
