@@ -241,8 +241,7 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
             if src.speaker or src.role != Role.UNKNOWN:
                 b.speaker, b.role, b.title = src.speaker, src.role, src.title
                 b.cue = (b.cue + "; " if b.cue else "") + "same speaker as the remark it renders"
-        _thanked_back(text, previous, known, in_qa and previous is not None
-                      and not any(map(_asks, source[previous.start : previous.end].splitlines()[-3:])))
+        _thanked_back(text, previous, known, source[previous.start : previous.end] if previous else "")
         if pending is not None and pending.name and pending.role != Role.UNKNOWN \
                 and pending.name not in known and cues.resolve(pending.name, known) is None:
             known[pending.name] = pending  # "over to Steve to discuss the financials": Steve, CFO
@@ -598,13 +597,14 @@ class _Cast:
                 return
 
 
-def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who],
-                  answered_elsewhere: bool = False) -> None:
-    """ "Thanks, Dan." names the speaker of the turn before, when nothing else did; not in the
-    Q&A when the turn before asks nothing (`answered_elsewhere`): "Thanks, Bob" then thanks an
-    analyst whose question the file left out."""
+def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who], before: str = "") -> None:
+    """ "Thanks, Dan." names the speaker of the turn before (`before`), when nothing else did, and
+    when that turn did not itself thank Dan ("Thanks Bob for the question ..." answers Bob, whose
+    question the file left out)."""
     greets, name, _operator = cues.greeting(text)
-    if not greets or name is None or previous is None or previous.speaker is not None or answered_elsewhere:
+    if not greets or name is None or previous is None or previous.speaker is not None:
+        return
+    if cues.greeting(before)[1] == name:
         return
     if re.match(r"[^.?!]{0,60}\bquestions?\b", text):
         return  # "Thanks, Bob, for the question": Bob asked; his words may not be in the file
@@ -670,7 +670,11 @@ def _operator_turn(text: str) -> bool:
     with them and says nothing about the business (a turn that merely ends by asking the operator
     for questions is management's; "Let me take the first question on the cash flow." opens an
     answer on the tax rate and capex)."""
-    spans = [s for line in _lines(text) for s in sentence_spans(text, *line)]  # a line ends a sentence
+    lines = _lines(text)
+    if len(lines) > 1 and all(re.match(r"[A-Z0-9<]", text[a]) for a, _b in lines[1:]):
+        spans = [s for line in lines for s in sentence_spans(text, *line)]  # one utterance a line
+    else:
+        spans = sentence_spans(text)  # wrapped paragraphs: a line break is not a sentence's end
     said = [cues.is_operator(text[a:b]) for a, b in spans[:6]]
     business = cues.CFO_TOPICS.search(text) or _FINANCIAL_DETAIL.search(text)
     return bool(said) and ((any(said[:2]) and not business) or sum(said) * 2 > len(said))
