@@ -241,7 +241,7 @@ def _attribute(source: str, blocks: list[_Block]) -> None:
             if src.speaker or src.role != Role.UNKNOWN:
                 b.speaker, b.role, b.title = src.speaker, src.role, src.title
                 b.cue = (b.cue + "; " if b.cue else "") + "same speaker as the remark it renders"
-        _thanked_back(text, previous, known, source[previous.start : previous.end] if previous else "")
+        _thanked_back(source, text, previous, known)
         if pending is not None and pending.name and pending.role != Role.UNKNOWN \
                 and pending.name not in known and cues.resolve(pending.name, known) is None:
             known[pending.name] = pending  # "over to Steve to discuss the financials": Steve, CFO
@@ -597,14 +597,14 @@ class _Cast:
                 return
 
 
-def _thanked_back(text: str, previous: _Block | None, known: dict[str, cues.Who], before: str = "") -> None:
-    """ "Thanks, Dan." names the speaker of the turn before (`before`), when nothing else did, and
-    when that turn did not itself thank Dan ("Thanks Bob for the question ..." answers Bob, whose
-    question the file left out)."""
+def _thanked_back(source: str, text: str, previous: _Block | None, known: dict[str, cues.Who]) -> None:
+    """ "Thanks, Dan." names the speaker of the turn before, when nothing else did, and when that
+    turn did not itself thank Dan ("Thanks Bob for the question ..." answers Bob, whose question
+    the file left out)."""
     greets, name, _operator = cues.greeting(text)
     if not greets or name is None or previous is None or previous.speaker is not None:
         return
-    if cues.greeting(before)[1] == name:
+    if cues.greeting(source[previous.start : previous.end])[1] == name:
         return
     if re.match(r"[^.?!]{0,60}\bquestions?\b", text):
         return  # "Thanks, Bob, for the question": Bob asked; his words may not be in the file
