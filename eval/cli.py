@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from eval import config, harness, report
+from qa.safe import visible
 
 
 @click.command("eval")
@@ -41,11 +42,11 @@ def eval_cmd(gold: tuple[str, ...], transcripts: str | None, k: int, mode: str,
                                    progress=progress))
         if not json_:
             if len(gold) > 1:
-                click.echo(f"== {results[-1].name} ({path}) ==")
-            click.echo(report.full(results[-1], pyproject) + "\n")
+                click.echo(visible(f"== {results[-1].name} ({path}) =="))
+            click.echo(visible(report.full(results[-1], pyproject)) + "\n")
     combined = harness.combined_attribution(results)
     if not json_ and len(gold) > 1 and combined:
-        click.echo(report.combined(combined))
+        click.echo(visible(report.combined(combined)))
     data = _json(results, combined)
     if report_file:
         Path(report_file).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from index.errors import IndexStateError, QAError
-from qa import render
+from qa import render, safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,7 +96,7 @@ def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: 
                                     transcript_id=transcript_id)
     for r in results:
         if r.notice:
-            click.echo(f"qa: {r.notice}", err=True)
+            click.echo(f"qa: {safe.visible(r.notice, one_line=True)}", err=True)
     if json_:
         click.echo(json.dumps({
             "index": str(store.path),
@@ -105,9 +105,9 @@ def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: 
         }, indent=2))
     else:
         for r in results:
-            click.echo(render.index_line(r))
+            click.echo(safe.visible(render.index_line(r)))
     for f in failures:
-        click.echo(f"qa: skipped {f.path}: {f.why}", err=True)
+        click.echo(f"qa: skipped {safe.visible(f'{f.path}: {f.why}', one_line=True)}", err=True)
     if failures:
         sys.exit(EXIT_PARTIAL)
 
@@ -126,16 +126,16 @@ def transcripts_cmd(turns_of: str | None, index_path: str | None, json_: bool) -
             click.echo(json.dumps([turn.to_dict() | {"text": turn.text} for turn in t.turns],
                                   indent=2))
         else:
-            click.echo(render.turn_table(t))
+            click.echo(safe.visible(render.turn_table(t)))
         return
     rows = store.summaries()
     if json_:
         click.echo(json.dumps([{k: r.get(k) for k in ("company", "ticker", "period", "date")}
                                | r for r in rows], indent=2))
     elif not rows:
-        click.echo(f"The index at {store.path} is empty. Add transcripts with `qa index PATH`.")
+        click.echo(safe.visible(f"The index at {store.path} is empty. Add transcripts with `qa index PATH`."))
     else:
-        click.echo(render.transcript_table(rows))
+        click.echo(safe.visible(render.transcript_table(rows)))
 
 
 def model_options(f: F) -> F:
@@ -193,8 +193,8 @@ def ask_cmd(question: str, transcripts: tuple[str, ...], company: str | None,
                        settings=settings, on_text=stream.write, on_notice=stream.notice)
     stream.end()
     if verbose:
-        click.echo(render.verbose_line(settings, asker.last_usage,
-                                       time.perf_counter() - started), err=True)
+        line = render.verbose_line(settings, asker.last_usage, time.perf_counter() - started)
+        click.echo(safe.visible(line, one_line=True), err=True)
     if json_:
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -202,7 +202,7 @@ def ask_cmd(question: str, transcripts: tuple[str, ...], company: str | None,
         # the offline fallback, or a stream that was asked again)
         streamed = stream.streamed and answer.mode == "llm" and \
             " ".join(stream.text.split()) == " ".join(answer.text.split())
-        click.echo(render.answer_text(answer, streamed=streamed, shown=stream.shown))
+        click.echo(safe.visible(render.answer_text(answer, streamed=streamed, shown=stream.shown)))
 
 
 def _scope(store: Any, company: str | None, period: str | None) -> dict[str, Any] | None:
@@ -241,8 +241,9 @@ def _ensure_sample(store: Any) -> None:
     from index.indexer import index_paths
     from index.paths import sample_path
 
-    click.echo(f"The index at {store.path} is empty: indexing the built-in sample call "
-               f"({sample_path().name}) first. Add your own with `qa index PATH`.", err=True)
+    click.echo(safe.visible(f"The index at {store.path} is empty: indexing the built-in sample call "
+                            f"({sample_path().name}) first. Add your own with `qa index PATH`.",
+                            one_line=True), err=True)
     _results, failures = index_paths(store, [sample_path()], render.progress_printer())
     if failures:
         raise QAError(f"could not index the built-in sample: {failures[0].why}")
@@ -258,7 +259,7 @@ def remove_cmd(transcript_ids: tuple[str, ...], index_path: str | None) -> None:
     for tid in transcript_ids:
         if tid not in known:
             raise QAError(f"no transcript {tid!r} in the index; `qa transcripts` lists them")
-        click.echo(f"removed {tid} ({store.remove(tid)} chunks)")
+        click.echo(safe.visible(f"removed {tid} ({store.remove(tid)} chunks)"))
 
 
 @cli.command("repl")
@@ -295,10 +296,14 @@ def run(args: list[str] | None = None) -> int:
     except click.exceptions.Exit as e:
         return int(e.exit_code or 0)
     except click.ClickException as e:
-        e.show()
+        shown = safe.visible(e.format_message(), one_line=True)  # it may quote a file name
+        if shown != e.format_message():
+            click.echo(f"qa: error: {shown}", err=True)
+        else:
+            e.show()
         return e.exit_code
     except QAError as e:
-        click.echo(f"qa: error: {e}", err=True)
+        click.echo(f"qa: error: {safe.visible(str(e), one_line=True)}", err=True)
         return e.exit_code
     except KeyboardInterrupt:
         click.echo("qa: interrupted", err=True)

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from index.store import IndexResult
 from index.types import ROLE_LABELS, SECTION_LABELS, Transcript
-from qa import conflicts
+from qa import conflicts, safe
 from qa.types import Answer, Citation
 
 WIDTH = 100
@@ -64,7 +64,7 @@ class Streamer:
 
     def write(self, text: str) -> None:
         if self.enabled and text:
-            sys.stdout.write(text)
+            sys.stdout.write(safe.visible(text))
             sys.stdout.flush()
             self.text += text
             self.wrote = self.streamed = True
@@ -75,7 +75,7 @@ class Streamer:
             sys.stdout.flush()
             self.wrote = False
         self.shown.append(message)
-        sys.stderr.write(f"qa: {message}\n")
+        sys.stderr.write(f"qa: {safe.visible(message, one_line=True)}\n")
         sys.stderr.flush()
 
     def end(self) -> None:
@@ -168,6 +168,4 @@ def progress_printer() -> Any:
 
 
 def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
+    return safe.SafeConsole(stderr=True)

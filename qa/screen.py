@@ -21,6 +21,7 @@ from rich.text import Text
 from index.types import ROLE_LABELS, SECTION_LABELS, Rendering, Role, Transcript, Turn
 from qa import conflicts
 from qa.conflicts import FigureConflict
+from qa.safe import SafeConsole
 from qa.types import Answer, Citation
 
 NARROW = 60  # columns: below this, indents shrink and attributions split over lines
@@ -31,7 +32,7 @@ BAD = "bold red"
 
 def make_console(stderr: bool = False, **kwargs: Any) -> Console:
     """The REPL's console: rich detects the terminal, its width, NO_COLOR and plain pipes."""
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, **kwargs)
+    return SafeConsole(stderr=stderr, highlight=False, emoji=False, markup=False, **kwargs)
 
 
 def plain(console: Console) -> bool:

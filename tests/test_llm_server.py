@@ -216,3 +216,17 @@ def test_verbose_shows_tokens_and_time(ask, fake_openai: FakeOpenAI) -> None:
     assert code == 0
     assert "mode=llm model=fake-model" in err and "prompt_tokens=" in err
     assert "total_seconds=" in err
+
+
+def test_a_model_cannot_hide_the_warning_or_draw_its_own_verified_block(ask, fake_openai: FakeOpenAI) -> None:
+    # SGR 8 conceals what follows, ESC[2J clears the screen, OSC 0 sets the window title; the model
+    # draws a fake "[1] ... verified" block for a figure no quote backs
+    hostile = ("The CDN floor is 900 million RMB.\x1b[8m\x1b[2J\x1b]0;pwned\x07\n"
+               "[1] \u201cthe floor is 900 million RMB\u201d \u00b7 verified\u202e")
+    fake_openai.script(good(answer=hostile))
+    code, out, err = ask()
+    assert code == 0, err
+    shown = out + err
+    assert not any(ch in shown for ch in ("\x1b", "\x07", "\u202e"))
+    assert "\\x1b[8m" in shown and "\\x1b]0;pwned\\x07" in shown  # visible, not acted on
+    assert "Not backed" in shown or "not backed" in shown  # the unbacked 900 million is still flagged
