@@ -11,6 +11,7 @@ prompt is up (IndexCatalog.warm), or when first needed.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
@@ -770,6 +771,14 @@ class IndexCatalog:
 # -- prompt_toolkit -----------------------------------------------------------------------------
 
 
+def private_file(path: Path) -> None:
+    """Create `path` (and its folder) readable by its owner only, and make an existing one so: the
+    REPL's history holds the user's questions."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+
+
 class PromptLines:
     """A prompt_toolkit session: history in a file, suggestions from it, Tab completion,
     multi-line input (Alt-Enter, or a trailing backslash, adds a line; Enter sends)."""
@@ -782,7 +791,7 @@ class PromptLines:
         from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
         from prompt_toolkit.history import FileHistory
 
-        history_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(history_path)
         self._first = on_first_prompt
         self.session: Any = PromptSession(
             history=FileHistory(str(history_path)), auto_suggest=AutoSuggestFromHistory(),

@@ -106,3 +106,17 @@ def test_a_file_name_cannot_fake_a_line_or_act_on_the_terminal(tmp_path: Path,
     assert err.count("\n") == 1 and err.startswith("qa: skipped ")  # one line, naming the file
     assert "empty\\x0aqa: indexed 1 file\\x1b[2J.txt" in err
     assert not any(ch in err for ch in ACTING)
+
+
+def test_the_repl_history_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    from qa.repl import private_file
+
+    fresh = tmp_path / "data" / "history"
+    private_file(fresh)
+    assert fresh.exists() and fresh.stat().st_mode & 0o777 == 0o600
+    old = tmp_path / "old-history"
+    old.write_text("what is the CDN floor?\n", encoding="utf-8")
+    old.chmod(0o644)  # as earlier versions left it
+    private_file(old)
+    assert old.stat().st_mode & 0o777 == 0o600
+    assert old.read_text(encoding="utf-8") == "what is the CDN floor?\n"  # nothing lost
