@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.errors import ConfigError, UnreadableTranscript
-from index.parse import meta, read_transcript
+from index.parse import MAX_BYTES, meta, read_transcript
 from index.store import IndexResult, Store
 from index.types import Transcript
 
@@ -36,7 +36,8 @@ class Failure:
 
 
 def index_paths(store: Store, paths: Sequence[Path], report: Report | None = None,
-                force: bool = False, transcript_id: str | None = None) -> tuple[
+                force: bool = False, transcript_id: str | None = None,
+                max_bytes: int = MAX_BYTES) -> tuple[
         list[IndexResult], list[Failure]]:
     """Index each file; one IndexResult per indexed file (with the id it got), one Failure
     per file skipped. `force` indexes files that do not look like a call; `transcript_id`
@@ -52,7 +53,7 @@ def index_paths(store: Store, paths: Sequence[Path], report: Report | None = Non
         if report:
             report("file", (n, len(paths), str(path)))
         try:
-            transcript = read_transcript(path, force=force)
+            transcript = read_transcript(path, force=force, max_bytes=max_bytes)
         except UnreadableTranscript as e:
             failures.append(Failure(e.path, e.why))
             continue

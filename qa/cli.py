@@ -73,10 +73,12 @@ def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
 @click.option("--id", "transcript_id", metavar="ID", default=None,
               help="The transcript id for one file (default: ticker or company and period, "
                    "e.g. afl-2021q1, else the file name).")
+@click.option("--max-size", "max_mib", type=click.FloatRange(min=0, min_open=True), default=20.0,
+              show_default=True, metavar="MIB", help="Skip files larger than this many MiB.")
 @index_option
 @json_option
 def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: str | None,
-              index_path: str | None, json_: bool) -> None:
+              max_mib: float, index_path: str | None, json_: bool) -> None:
     """Index transcript files or directories (re-indexing unchanged files does nothing).
 
     Files that do not look like a call (README, CSV, HTML, code ...) are skipped with the
@@ -93,7 +95,7 @@ def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: 
                                  param_hint="--id")
     store = _store(index_path)
     results, failures = index_paths(store, files, render.progress_printer(), force=force,
-                                    transcript_id=transcript_id)
+                                    transcript_id=transcript_id, max_bytes=int(max_mib * 2**20))
     for r in results:
         if r.notice:
             click.echo(f"qa: {safe.visible(r.notice, one_line=True)}", err=True)

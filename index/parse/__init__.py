@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from pathlib import Path
 
 from index.errors import UnreadableTranscript
@@ -37,13 +38,13 @@ def transcript_id(path: Path) -> str:
     return meta.path_ids(path)[0]
 
 
-def decode(path: Path, data: bytes) -> str:
+def decode(path: Path, data: bytes, max_bytes: int = MAX_BYTES) -> str:
     """Bytes -> text, or UnreadableTranscript saying why and what to do."""
     where = str(path)
     if not data.strip():
         raise UnreadableTranscript(where, "empty file; nothing to index")
-    if len(data) > MAX_BYTES:
-        raise UnreadableTranscript(where, f"larger than {MAX_BYTES // 2**20} MiB; split it")
+    if len(data) > max_bytes:
+        raise UnreadableTranscript(where, _too_large(max_bytes))
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             try:
@@ -65,14 +66,27 @@ def decode(path: Path, data: bytes) -> str:
     return text
 
 
-def read_transcript(path: str | Path, force: bool = False) -> Transcript:
-    """Parse a file; `force` indexes files that do not look like a call (as plain text)."""
+def _too_large(max_bytes: int) -> str:
+    return f"larger than {max_bytes / 2**20:.3g} MiB; split it, or raise the limit with --max-size"
+
+
+def read_transcript(path: str | Path, force: bool = False, max_bytes: int = MAX_BYTES) -> Transcript:
+    """Parse a file; `force` indexes files that do not look like a call (as plain text). Only a
+    regular file of at most `max_bytes` is read: a FIFO would block and a device never end."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) \
+                else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a file"
+            raise UnreadableTranscript(str(path), f"{kind}, not a regular file; only files are read")
+        if info.st_size > max_bytes:
+            raise UnreadableTranscript(str(path), _too_large(max_bytes))
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)  # a file that grows while read is still bounded
     except OSError as e:
         raise UnreadableTranscript(str(path), f"cannot read it ({e.strerror or e})") from e
-    return parse_text(decode(path, data), path, hashlib.sha256(data).hexdigest(), force)
+    return parse_text(decode(path, data, max_bytes), path, hashlib.sha256(data).hexdigest(), force)
 
 
 def detect_format(source: str) -> str:
