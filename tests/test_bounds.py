@@ -39,3 +39,17 @@ def test_a_file_over_the_size_limit_is_skipped_unless_the_limit_is_raised(
     assert "larger than 0.01 MiB; split it, or raise the limit with --max-size" in err
     assert run(["index", str(good), "--index", index, "--max-size", "1"]) == 0
     assert "kingsoft-cloud-2024q2" in capsys.readouterr().out
+
+
+def test_json_nested_ten_thousand_deep_is_one_line_and_the_batch_goes_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"turns": ' + "[" * 10_000 + "]" * 10_000 + "}", encoding="utf-8")
+    good = tmp_path / "kingsoft.txt"
+    shutil.copy(SAMPLE, good)
+    code = run(["index", str(deep), str(good), "--index", str(tmp_path / "index")])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert f"qa: skipped {deep}: JSON nested too deeply to be a transcript export" in err
+    assert "Traceback" not in err and "RecursionError" not in err
+    assert "kingsoft-cloud-2024q2" in out

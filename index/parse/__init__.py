@@ -161,7 +161,7 @@ def _json_problem(source: str, path: str, e: UnreadableTranscript) -> Unreadable
 
     try:
         json.loads(source)
-    except ValueError:
+    except (ValueError, RecursionError):
         return e
     return NotATranscript(path, "JSON without turns", hint=f"{e.why.split(': ', 1)[-1]}; "
                                                            "--force indexes it as plain text")

@@ -53,6 +53,9 @@ def parse(source: str, path: str) -> tuple[list[Turn], dict[str, str]]:
     except ValueError as e:
         raise UnreadableTranscript(path, f"looks like JSON but does not parse ({e}); fix the "
                                          "file or save it as plain text") from e
+    except RecursionError as e:
+        raise UnreadableTranscript(path, "JSON nested too deeply to be a transcript export; fix the "
+                                         "file or save it as plain text") from e
     meta: dict[str, str] = {}
     rows: list[tuple[dict[str, Any], Section | None]] = []
     if isinstance(data, dict):
