@@ -16,7 +16,7 @@ from collections.abc import Callable
 from index.text import sentence_spans
 from index.types import ROLE_LABELS, SECTION_LABELS, Chunk, Rendering, Transcript, Turn
 
-CHUNKER_VERSION = "sentences-v2"
+CHUNKER_VERSION = "sentences-v3"
 MAX_TOKENS = 200
 
 Counter = Callable[[str], int]
@@ -79,25 +79,36 @@ def _turn_spans(text: str, count: Counter, pieces: Counter | None, limit: int,
 
 def _split_long(text: str, a: int, b: int, count: Counter) -> list[tuple[int, int]]:
     """Cut a sentence longer than MAX_TOKENS at white space, or, where it has none (Chinese
-    text, a run-on string), at the longest prefix that fits."""
+    text, a run-on string), at the longest prefix that fits. Each cut looks no further than
+    about twice the text that fits, so a megabyte without a space costs time in proportion to
+    its length, not its square."""
     out: list[tuple[int, int]] = []
-    while count(text[a:b]) > MAX_TOKENS:
+    while a < b:
         cut = _longest_fit(text, a, b, count)
+        if cut >= b:
+            out.append((a, b))
+            break
         spaces = [m.start() + a for m in re.finditer(r"\s+", text[a:cut])]
-        if spaces and spaces[-1] > a and cut < b and not text[cut].isspace():
+        if spaces and spaces[-1] > a and not text[cut].isspace():
             cut = spaces[-1]  # prefer the last white space before the limit
         out.append(_strip(text, a, cut))
         a = cut
         while a < b and text[a].isspace():
             a += 1
-    if a < b:
-        out.append((a, b))
     return [s for s in out if s[0] < s[1]]
 
 
 def _longest_fit(text: str, a: int, b: int, count: Counter) -> int:
-    """The largest end e (a < e < b) with count(text[a:e]) <= MAX_TOKENS, by bisection."""
-    lo, hi = a + 1, b
+    """The largest end e (a < e <= b) with count(text[a:e]) <= MAX_TOKENS, by bisection; b when
+    all of it fits. The window doubles from 4 characters a token until it no longer fits (or
+    reaches b), so the counting is over at most twice the text that fits."""
+    lo, width = a + 1, MAX_TOKENS * 4
+    while a + width < b and count(text[a : a + width]) <= MAX_TOKENS:
+        lo, width = a + width, width * 2
+    hi = min(b, a + width)
+    if hi == b and count(text[a:b]) <= MAX_TOKENS:
+        return b
+    hi -= 1  # text[a:hi + 1] does not fit
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if count(text[a:mid]) <= MAX_TOKENS:

@@ -185,3 +185,30 @@ def test_remark_without_white_space_is_cut_to_fit(tmp_path: Path, count_tokens: 
     t = read_transcript(path)
     assert t.turns[1].text == remark
     assert_chunks_fit(t, chunk(t, count_tokens, count_pieces), count_tokens, count_pieces)
+
+
+# a run with no white space at all (a pasted blob): chunked, and in linear work ----------------
+
+
+def test_a_run_without_white_space_is_chunked_with_work_in_proportion_to_its_length(
+        tmp_path: Path, count_tokens: Counter, count_pieces: Counter) -> None:
+    counted = [0]
+
+    def counting(s: str) -> int:
+        counted[0] += len(s)
+        return count_tokens(s)
+
+    sizes = {}
+    for n in (20_000, 80_000):
+        path = tmp_path / f"blob{n}.txt"
+        path.write_text(f"Operator: Welcome to the call.\n\nJane Roe -- CFO: {'ab1' * (n // 3)}\n",
+                        encoding="utf-8")
+        t = read_transcript(path, force=True)
+        counted[0] = 0
+        chunks = chunk_transcript(t, counting, count_pieces, WINDOW)
+        sizes[n] = counted[0]
+        assert_chunks_fit(t, chunks, count_tokens, count_pieces)
+        blob = [c for c in chunks if "ab1ab1" in c.text]
+        assert "".join(c.text for c in blob) == "ab1" * (n // 3)  # nothing lost, nothing doubled
+    # characters handed to the tokenizer grow with the length (x4 here), not its square (x16)
+    assert sizes[80_000] < 6 * sizes[20_000]
