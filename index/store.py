@@ -87,6 +87,52 @@ def hits_from_query(result: dict[str, Any]) -> list[Hit]:
     ]
 
 
+_REBUILD = "move it aside and index your calls again into a new directory (--index DIR)"
+_CHROMA_TABLES = {"collections", "segments", "embeddings"}
+
+
+def recognise(path: Path) -> None:
+    """An index directory is recognised as ours before anything is written into it: a new or
+    empty directory, or one whose chroma.sqlite3 is a Chroma database. A file, a directory of
+    other files, an emptied or foreign database: IndexStateError (exit 4) saying what to do."""
+    if path.exists() and not path.is_dir():
+        raise IndexStateError(f"--index {path} is a file, not an index directory: give a new directory "
+                              "or one made by `qa index`")
+    if not path.is_dir():
+        return
+    db = path / "chroma.sqlite3"
+    if not db.exists():
+        if any(path.iterdir()):
+            raise IndexStateError(f"{path} holds other files and no index (no chroma.sqlite3): give a new "
+                                  "or empty directory for the index")
+        return
+    problem = _not_chroma(db)
+    if problem:
+        raise IndexStateError(f"the index at {path} cannot be used: {problem}; {_REBUILD}")
+
+
+def _not_chroma(db: Path) -> str | None:
+    """Why db is not a Chroma database, or None."""
+    import sqlite3
+
+    if db.stat().st_size == 0:
+        return "chroma.sqlite3 is empty"
+    try:
+        with open(db, "rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                return "chroma.sqlite3 is not an SQLite database (damaged)"
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        return f"chroma.sqlite3 cannot be read ({e})"
+    if not _CHROMA_TABLES <= tables:
+        return "chroma.sqlite3 belongs to another application (no Chroma tables)"
+    return None
+
+
 class Store:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = index_dir(path)
@@ -102,11 +148,16 @@ class Store:
             import chromadb
             from chromadb.config import Settings
 
+            recognise(self.path)
             self.path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(self.path),
-                settings=Settings(anonymized_telemetry=False, allow_reset=False),
-            )
+            try:
+                self._client = chromadb.PersistentClient(
+                    path=str(self.path),
+                    settings=Settings(anonymized_telemetry=False, allow_reset=False),
+                )
+            except Exception as e:  # chromadb wraps sqlite's and its own errors in many types
+                raise IndexStateError(f"the index at {self.path} cannot be opened ({type(e).__name__}: "
+                                      f"{str(e)[:120]}): {_REBUILD}") from e
         return self._client
 
     @property
