@@ -55,6 +55,21 @@ def _store(index_path: str | None) -> Any:
     return Store(index_path)
 
 
+no_wait_option = click.option(
+    "--no-wait", is_flag=True,
+    help="If another qa is writing to the index, stop (exit 4) instead of waiting for it.")
+
+
+def _writing(store: Any, no_wait: bool = False) -> Any:
+    """The index's write lock (one writer at a time; see index/lock.py)."""
+    from index.lock import writer
+
+    def say(message: str) -> None:
+        click.echo(f"qa: {safe.visible(message, one_line=True)}", err=True)
+
+    return writer(store.path, wait=not no_wait, say=say)
+
+
 def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
     for p in map(Path, paths):
         if p.is_dir():
@@ -75,10 +90,11 @@ def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
                    "e.g. afl-2021q1, else the file name).")
 @click.option("--max-size", "max_mib", type=click.FloatRange(min=0, min_open=True), default=20.0,
               show_default=True, metavar="MIB", help="Skip files larger than this many MiB.")
+@no_wait_option
 @index_option
 @json_option
 def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: str | None,
-              max_mib: float, index_path: str | None, json_: bool) -> None:
+              max_mib: float, no_wait: bool, index_path: str | None, json_: bool) -> None:
     """Index transcript files or directories (re-indexing unchanged files does nothing).
 
     Files that do not look like a call (README, CSV, HTML, code ...) are skipped with the
@@ -94,8 +110,9 @@ def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: 
         raise click.BadParameter(f"names one transcript, but {len(files)} files were given",
                                  param_hint="--id")
     store = _store(index_path)
-    results, failures = index_paths(store, files, render.progress_printer(), force=force,
-                                    transcript_id=transcript_id, max_bytes=int(max_mib * 2**20))
+    with _writing(store, no_wait):
+        results, failures = index_paths(store, files, render.progress_printer(), force=force,
+                                        transcript_id=transcript_id, max_bytes=int(max_mib * 2**20))
     for r in results:
         if r.notice:
             click.echo(f"qa: {safe.visible(r.notice, one_line=True)}", err=True)
@@ -246,22 +263,25 @@ def _ensure_sample(store: Any) -> None:
     click.echo(safe.visible(f"The index at {store.path} is empty: indexing the built-in sample call "
                             f"({sample_path().name}) first. Add your own with `qa index PATH`.",
                             one_line=True), err=True)
-    _results, failures = index_paths(store, [sample_path()], render.progress_printer())
+    with _writing(store):
+        _results, failures = index_paths(store, [sample_path()], render.progress_printer())
     if failures:
         raise QAError(f"could not index the built-in sample: {failures[0].why}")
 
 
 @cli.command("remove")
 @click.argument("transcript_ids", nargs=-1, required=True)
+@no_wait_option
 @index_option
-def remove_cmd(transcript_ids: tuple[str, ...], index_path: str | None) -> None:
+def remove_cmd(transcript_ids: tuple[str, ...], no_wait: bool, index_path: str | None) -> None:
     """Remove transcripts (and their chunks) from the index."""
     store = _store(index_path)
-    known = set(store.transcript_ids())
-    for tid in transcript_ids:
-        if tid not in known:
-            raise QAError(f"no transcript {tid!r} in the index; `qa transcripts` lists them")
-        click.echo(safe.visible(f"removed {tid} ({store.remove(tid)} chunks)"))
+    with _writing(store, no_wait):
+        known = set(store.transcript_ids())
+        for tid in transcript_ids:
+            if tid not in known:
+                raise QAError(f"no transcript {tid!r} in the index; `qa transcripts` lists them")
+            click.echo(safe.visible(f"removed {tid} ({store.remove(tid)} chunks)"))
 
 
 @cli.command("repl")
