@@ -100,3 +100,26 @@ def test_two_writers_at_once_lose_no_vector(tmp_path: Path, env: dict[str, str])
         found = chunks.query(query_embeddings=[list(vector)], n_results=1)["ids"][0]
         assert found and chunks.get(ids=found, include=["embeddings"])["ids"] == found
         assert cid in chunks.query(query_embeddings=[list(vector)], n_results=3)["ids"][0]
+
+
+def test_the_repl_indexing_the_sample_waits_for_another_writer(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from index.paths import sample_path
+    from qa import repl
+
+    index = tmp_path / "index"
+    catalog = repl.IndexCatalog(str(index))
+    done = threading.Event()
+
+    def index_sample() -> None:
+        catalog.index([sample_path()])
+        done.set()
+
+    with writer(index):
+        worker = threading.Thread(target=index_sample)
+        worker.start()
+        assert not done.wait(timeout=3)  # held back while another writer holds the index
+    worker.join(timeout=300)
+    assert done.is_set()
+    assert "another qa is writing to the index" in capsys.readouterr().err
+    assert catalog.asker().store.transcript_ids() == ["kingsoft-cloud-2024q2"]
