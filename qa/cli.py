@@ -65,7 +65,7 @@ def _writing(store: Any, no_wait: bool = False) -> Any:
     from index.lock import writer
 
     def say(message: str) -> None:
-        click.echo(f"qa: {safe.visible(message, one_line=True)}", err=True)
+        click.echo(safe.qa_line(message), err=True)
 
     return writer(store.path, wait=not no_wait, say=say)
 
@@ -115,7 +115,7 @@ def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: 
                                         transcript_id=transcript_id, max_bytes=int(max_mib * 2**20))
     for r in results:
         if r.notice:
-            click.echo(f"qa: {safe.visible(r.notice, one_line=True)}", err=True)
+            click.echo(safe.qa_line(r.notice), err=True)
     if json_:
         click.echo(json.dumps({
             "index": str(store.path),
@@ -126,7 +126,7 @@ def index_cmd(paths: tuple[str, ...], sample: bool, force: bool, transcript_id: 
         for r in results:
             click.echo(safe.visible(render.index_line(r)))
     for f in failures:
-        click.echo(f"qa: skipped {safe.visible(f'{f.path}: {f.why}', one_line=True)}", err=True)
+        click.echo(safe.qa_line(f"skipped {f.path}: {f.why}"), err=True)
     if failures:
         sys.exit(EXIT_PARTIAL)
 
@@ -318,14 +318,13 @@ def run(args: list[str] | None = None) -> int:
     except click.exceptions.Exit as e:
         return int(e.exit_code or 0)
     except click.ClickException as e:
-        shown = safe.visible(e.format_message(), one_line=True)  # it may quote a file name
-        if shown != e.format_message():
-            click.echo(f"qa: error: {shown}", err=True)
+        if safe.visible(e.format_message(), one_line=True) != e.format_message():
+            click.echo(safe.qa_line(f"error: {e.format_message()}"), err=True)  # it quotes a file name
         else:
             e.show()
         return e.exit_code
     except QAError as e:
-        click.echo(f"qa: error: {safe.visible(str(e), one_line=True)}", err=True)
+        click.echo(safe.qa_line(f"error: {e}"), err=True)
         return e.exit_code
     except KeyboardInterrupt:
         click.echo("qa: interrupted", err=True)

@@ -75,7 +75,7 @@ class Streamer:
             sys.stdout.flush()
             self.wrote = False
         self.shown.append(message)
-        sys.stderr.write(f"qa: {safe.visible(message, one_line=True)}\n")
+        sys.stderr.write(safe.qa_line(message) + "\n")
         sys.stderr.flush()
 
     def end(self) -> None:
@@ -168,4 +168,6 @@ def progress_printer() -> Any:
 
 
 def _stderr_console() -> Any:
-    return safe.SafeConsole(stderr=True)
+    from qa.screen import SafeConsole
+
+    return SafeConsole(stderr=True)

@@ -743,18 +743,12 @@ class IndexCatalog:
 
     def index(self, paths: Sequence[Path]) -> tuple[list[str], list[str]]:
         from index.indexer import index_paths
-        from index.lock import writer
         from qa import render
-        from qa.cli import _walk  # the same file walk as `qa index`
-        from qa.safe import visible
+        from qa.cli import _walk, _writing  # the file walk and the write lock of `qa index`
 
         store = self.asker().store
         files = list(_walk(tuple(str(p) for p in paths)))
-
-        def say(message: str) -> None:
-            sys.stderr.write(f"qa: {visible(message, one_line=True)}\n")
-
-        with writer(store.path, say=say):  # one writer per index, as `qa index`
+        with _writing(store):
             results, failures = index_paths(store, files, render.progress_printer())
         with self._lock:
             self._summaries = None

@@ -9,17 +9,15 @@ the others, the same spelling JSON uses, so `--json` output stays valid JSON wit
 values. Newline and tab are kept in running text; in a one-line message (an error, a file name)
 a newline is escaped too, so that it cannot fake a line of its own.
 
-The command line writes every human-readable line through `visible()`; `SafeConsole` applies
-it to the text (not the styles or cursor moves) of everything a rich console prints.
+The command line writes every human-readable line through `visible()` (`qa_line()` for its
+one-line `qa:` messages); `qa.screen.SafeConsole` applies it to the text (not the styles or
+cursor moves) of everything a rich console prints. No rich here: the command line imports this
+module on every start.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from rich.console import Console
-from rich.segment import Segment
 
 # C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates and marks,
 # zero-width characters, the line and paragraph separators, the byte-order mark
@@ -38,10 +36,6 @@ def visible(text: str, one_line: bool = False) -> str:
     return (_ACTS_IN_A_LINE if one_line else _ACTS).sub(_escaped, text)
 
 
-class SafeConsole(Console):
-    """A rich console whose printed text is `visible()`; its own styles and cursor moves are
-    left alone (they are rendered from styles and control segments, never from the text)."""
-
-    def _render_buffer(self, buffer: Any) -> str:
-        return super()._render_buffer(
-            Segment(s.text if s.control else visible(s.text), s.style, s.control) for s in buffer)
+def qa_line(message: str) -> str:
+    """A one-line `qa: ...` message for stderr."""
+    return f"qa: {visible(message, one_line=True)}"

@@ -21,13 +21,22 @@ from rich.text import Text
 from index.types import ROLE_LABELS, SECTION_LABELS, Rendering, Role, Transcript, Turn
 from qa import conflicts
 from qa.conflicts import FigureConflict
-from qa.safe import SafeConsole
+from qa.safe import visible
 from qa.types import Answer, Citation
 
 NARROW = 60  # columns: below this, indents shrink and attributions split over lines
 CONTEXT_CHARS = 320  # how much of the turns around a cited turn `:sources` shows
 WARN = "bold yellow"
 BAD = "bold red"
+
+
+class SafeConsole(Console):
+    """A rich console whose printed text is `visible()`; its own styles and cursor moves are
+    left alone (they are rendered from styles and control segments, never from the text)."""
+
+    def _render_buffer(self, buffer: Any) -> str:
+        return super()._render_buffer(
+            Segment(s.text if s.control else visible(s.text), s.style, s.control) for s in buffer)
 
 
 def make_console(stderr: bool = False, **kwargs: Any) -> Console:

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from rich.text import Text
 
 from qa.cli import cli, run
-from qa.safe import SafeConsole, visible
-from qa.screen import make_console
+from qa.safe import visible
+from qa.screen import SafeConsole, make_console
 
 ESC = "\x1b"
 TITLE = f"{ESC}]0;pwned\x07"  # OSC 0: sets the window title
